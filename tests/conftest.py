@@ -1,0 +1,23 @@
+"""Shared fixtures: paths to the real data beside the repo, and seeded generators."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data`` beside the repo (real data nobody here made; never copied into the repo)."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"real data folder not found at {SHARED_DATA}: clone the repo beside ../shared")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)

@@ -1,0 +1,1 @@
+"""Dataset building (MAPdat), training and evaluation for pose_audio_refine."""
