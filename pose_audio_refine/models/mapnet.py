@@ -1,0 +1,262 @@
+"""MAPnet (seed paper §3): music-assisted refinement of sparse, noisy 3D pose windows.
+
+Data flow for one 3 s window (shapes without the batch axis)::
+
+    poses (T_in, 13, 3) mm --normalise, fill NaN--> (T_in, 39 [+13 validity]) --Linear--> (T_in, H1) + PE
+        --pose transformer--> --rebalance--> (H2, H1) ─┐
+    audio (150, 35)        --Linear--> (150, H1) + PE  │ concat -> (2·H2, H1) --fusion transformer (no PE)-->
+        --audio transformer--> --rebalance--> (H2, H1) ┘
+    --3 FC layers--> (T_out=150, 39) --de-normalise--> (150, 13, 3) mm at 50 fps
+
+Normalisation: every window is centred on the mean of its observed joint positions and divided by
+``pose_scale`` (1000 mm); the output is multiplied back and re-centred, so the model's input and output are
+millimetres in the caller's frame.
+
+Missing input (NaN joints/frames): filled by linear interpolation in time between observed frames (edges held;
+a joint never seen in the window sits at the window centre) and, with ``mask_channel=True``, 13 extra input
+channels carry the per-joint validity so the model knows which values were invented.
+
+The shuffled-audio control (audio from a different take at test time) needs nothing here: pass another window's
+``audio`` to :meth:`MAPnet.forward`.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from .layers import (PositionalEncoding, Rebalance, TransformerStack, default_times, denormalize_poses,
+                     interp_time, normalize_poses)
+
+__all__ = ["MAPnet", "FUSION_LAYERS", "MAPNET_PRESETS", "mapnet_config", "OutputHead", "check_model_inputs"]
+
+#: (pose/audio layers, fusion layers) of the paper's fusion ablation (Table 4).
+FUSION_LAYERS: dict[str, tuple[int, int]] = {"early": (2, 12), "balanced": (7, 7), "late": (12, 2)}
+
+#: Sizes: the paper's (H1=160, H2=150, late fusion, as in Table 2) and a small one that trains on a CPU.
+MAPNET_PRESETS: dict[str, dict] = {
+    "paper": dict(h1=160, h2=150, n_heads=8, pose_layers=12, audio_layers=12, fusion_layers=2),
+    "small": dict(h1=64, h2=50, n_heads=4, pose_layers=2, audio_layers=2, fusion_layers=2),
+}
+
+
+def mapnet_config(size: str = "small", fusion: str | None = None, **overrides) -> dict:
+    """Keyword arguments of :class:`MAPnet` for a preset.
+
+    Parameters
+    ----------
+    size : {"paper", "small"}
+        Width/depth preset (:data:`MAPNET_PRESETS`).
+    fusion : {"early", "balanced", "late"}, optional
+        Replace the layer counts by the paper's fusion ablation (:data:`FUSION_LAYERS`).
+    **overrides
+        Any other :class:`MAPnet` argument (``rebalance=False``, ``residual=True``, ...).
+    """
+    if size not in MAPNET_PRESETS:
+        raise ValueError(f"size must be one of {sorted(MAPNET_PRESETS)}, got {size!r}")
+    cfg = dict(MAPNET_PRESETS[size])
+    if fusion is not None:
+        if fusion not in FUSION_LAYERS:
+            raise ValueError(f"fusion must be one of {sorted(FUSION_LAYERS)}, got {fusion!r}")
+        branch, fuse = FUSION_LAYERS[fusion]
+        cfg.update(pose_layers=branch, audio_layers=branch, fusion_layers=fuse)
+    cfg.update(overrides)
+    return cfg
+
+
+class OutputHead(nn.Module):
+    """The three fully connected layers: ``(B, L, H1) -> (B, T_out, out_dim)``.
+
+    FC1 mixes features per token (H1 -> H1), FC2 maps the token axis to the output frames (L -> T_out),
+    FC3 maps features to coordinates (H1 -> out_dim); GELU between them.
+    """
+
+    def __init__(self, length: int, dim: int, t_out: int, out_dim: int, small_init: bool = False):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, dim)
+        self.fc2 = nn.Linear(length, t_out)
+        self.fc3 = nn.Linear(dim, out_dim)
+        if small_init:  # residual models start close to the interpolated input
+            nn.init.normal_(self.fc3.weight, std=1e-3)
+            nn.init.zeros_(self.fc3.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.gelu(self.fc1(x))
+        x = F.gelu(self.fc2(x.transpose(1, 2)).transpose(1, 2))
+        return self.fc3(x)
+
+
+def check_model_inputs(poses: torch.Tensor, input_times: torch.Tensor | None, n_joints: int, window_s: float
+                       ) -> torch.Tensor:
+    """Validate ``poses`` ``(B, T, J, 3)`` and return timestamps ``(B, T)`` or ``(T,)`` in seconds.
+
+    Without ``input_times`` the ``T`` frames are taken to fill the window evenly (``T / window_s`` fps).
+    """
+    if not isinstance(poses, torch.Tensor) or not poses.is_floating_point():
+        raise TypeError(f"poses must be a floating-point torch.Tensor, got {type(poses).__name__}")
+    if poses.ndim != 4 or poses.shape[2] != n_joints or poses.shape[3] != 3:
+        raise ValueError(f"poses must be (B, T_in, {n_joints}, 3), got {tuple(poses.shape)}")
+    if poses.shape[1] < 1:
+        raise ValueError("poses has no frames")
+    if torch.isinf(poses).any():
+        raise ValueError("poses contains inf values")
+    B, T = poses.shape[:2]
+    if input_times is None:
+        return default_times(T, window_s, poses.device, poses.dtype)
+    if not isinstance(input_times, torch.Tensor):
+        input_times = torch.as_tensor(input_times, dtype=poses.dtype, device=poses.device)
+    if input_times.shape not in ((T,), (B, T)):
+        raise ValueError(f"input_times must be ({T},) or ({B}, {T}) seconds, got {tuple(input_times.shape)}")
+    if not torch.isfinite(input_times).all():
+        raise ValueError("input_times must be finite")
+    if T > 1 and (torch.diff(input_times, dim=-1) <= 0).any():
+        raise ValueError("input_times must be strictly increasing")
+    return input_times.to(device=poses.device, dtype=poses.dtype)
+
+
+class MAPnet(nn.Module):
+    """Music Assisted Pose network (paper §3) with optional, off-by-default improvements.
+
+    Parameters
+    ----------
+    t_in : int or None
+        Input frames per window (150/75/51 for 50/25/17 fps over 3 s). Needed by linear rebalancing and by
+        ``rebalance=False``; may be None with ``time_pe=True`` and ``rebalance_mode`` "attention"/"interp".
+    t_out : int
+        Output frames (150 = 3 s at ``out_fps`` 50).
+    n_joints : int
+        13 (telmi13).
+    audio_frames, audio_dim : int
+        Audio feature shape per window (150, 35; §3.4).
+    h1, h2 : int
+        Embedding width and rebalanced length (paper: 160, 150).
+    n_heads : int
+        Attention heads in every transformer.
+    pose_layers, audio_layers, fusion_layers : int
+        Transformer depths (paper, late fusion: 12, 12, 2; see :data:`FUSION_LAYERS`).
+    ff_dim : int, optional
+        Feed-forward width (default ``4 * h1``).
+    dropout : float
+        Dropout inside the transformers.
+    rebalance : bool
+        With rebalancing (paper) the fusion input is ``(2·H2, H1)``; without, pose and audio tokens are
+        concatenated along time, ``(T_in + 150, H1)``, and the head maps from that length.
+    rebalance_mode : {"linear", "attention", "interp"}
+        See :class:`~pose_audio_refine.models.layers.Rebalance`. "linear" is the paper-like fixed map.
+    time_pe : bool
+        Positional encoding from timestamps (s) instead of indices, so one model serves any input fps.
+    pe_rate : float
+        Positions per second of the time-aware encoding (50: identical to the index encoding at 50 fps).
+    residual : bool
+        Predict a correction to the linear interpolation of the (filled) input at the output times.
+    audio_dropout : float
+        Training only: probability that a sample's audio features are replaced by zeros, which is also what
+        ``audio=None`` feeds, so the model learns to work pose-only.
+    mask_channel : bool
+        Feed the per-joint validity (13 channels) next to the 39 coordinates.
+    use_audio : bool
+        False builds no audio branch (the pose-only transformer baseline, PoT).
+    window_s, out_fps : float
+        Window length (s) and output frame rate (T_out = window_s * out_fps).
+    pose_scale : float
+        Millimetres per model unit in the normalisation.
+    norm_first : bool
+        Pre-norm transformer layers (False: the paper's post-norm).
+    """
+
+    def __init__(self, t_in: int | None = 150, t_out: int = 150, n_joints: int = 13, audio_frames: int = 150,
+                 audio_dim: int = 35, h1: int = 160, h2: int = 150, n_heads: int = 8, pose_layers: int = 12,
+                 audio_layers: int = 12, fusion_layers: int = 2, ff_dim: int | None = None, dropout: float = 0.1,
+                 rebalance: bool = True, rebalance_mode: str = "linear", time_pe: bool = False,
+                 pe_rate: float = 50.0, residual: bool = False, audio_dropout: float = 0.0,
+                 mask_channel: bool = True, use_audio: bool = True, window_s: float = 3.0, out_fps: float = 50.0,
+                 pose_scale: float = 1000.0, norm_first: bool = False):
+        super().__init__()
+        if not 0.0 <= audio_dropout <= 1.0:
+            raise ValueError(f"audio_dropout must be in [0, 1], got {audio_dropout}")
+        needs_fixed = (not rebalance) or rebalance_mode == "linear"
+        if needs_fixed and t_in is None:
+            raise ValueError("t_in is required unless rebalance=True with rebalance_mode 'attention' or 'interp'")
+        if time_pe and needs_fixed:
+            raise ValueError("time_pe=True serves a variable input length: use rebalance=True with "
+                             "rebalance_mode='attention' or 'interp'")
+        self.t_in, self.t_out, self.n_joints = t_in, int(t_out), int(n_joints)
+        self.audio_frames, self.audio_dim = int(audio_frames), int(audio_dim)
+        self.rebalance, self.residual, self.use_audio = bool(rebalance), bool(residual), bool(use_audio)
+        self.mask_channel, self.audio_dropout = bool(mask_channel), float(audio_dropout)
+        self.window_s, self.out_fps, self.pose_scale = float(window_s), float(out_fps), float(pose_scale)
+        pe_mode = "time" if time_pe else "index"
+        self.time_pe = bool(time_pe)
+
+        in_dim = n_joints * 3 + (n_joints if mask_channel else 0)
+        self.pose_embed = nn.Linear(in_dim, h1)
+        self.pose_pe = PositionalEncoding(h1, pe_mode, pe_rate)
+        self.pose_tf = TransformerStack(h1, pose_layers, n_heads, ff_dim, dropout, norm_first)
+        reb = dict(dim=h1, n_out=h2, mode=rebalance_mode, n_heads=n_heads, window_s=window_s, pe_rate=pe_rate)
+        self.pose_rebalance = Rebalance(t_in=t_in, **reb) if rebalance else None
+        length = h2 if rebalance else t_in
+        if use_audio:
+            self.audio_embed = nn.Linear(audio_dim, h1)
+            self.audio_pe = PositionalEncoding(h1, pe_mode, pe_rate)
+            self.audio_tf = TransformerStack(h1, audio_layers, n_heads, ff_dim, dropout, norm_first)
+            self.audio_rebalance = Rebalance(t_in=audio_frames, **reb) if rebalance else None
+            length += h2 if rebalance else audio_frames
+        self.fusion_tf = TransformerStack(h1, fusion_layers, n_heads, ff_dim, dropout, norm_first)
+        self.head = OutputHead(length, h1, self.t_out, n_joints * 3, small_init=residual)
+        self.register_buffer("audio_times", default_times(audio_frames, window_s), persistent=False)
+        self.register_buffer("output_times", torch.arange(self.t_out, dtype=torch.float32) / self.out_fps,
+                             persistent=False)
+
+    # ------------------------------------------------------------------------------------------------------------
+    def _prepare_audio(self, audio: torch.Tensor | None, batch: int, ref: torch.Tensor) -> torch.Tensor:
+        shape = (batch, self.audio_frames, self.audio_dim)
+        if audio is None:  # pose-only use: the same zeros that audio dropout trains on
+            return ref.new_zeros(shape)
+        if not isinstance(audio, torch.Tensor):
+            raise TypeError(f"audio must be a torch.Tensor or None, got {type(audio).__name__}")
+        if tuple(audio.shape) != shape:
+            raise ValueError(f"audio must be {shape} (batch, frames, features), got {tuple(audio.shape)}")
+        audio = torch.nan_to_num(audio.to(ref.dtype), nan=0.0, posinf=0.0, neginf=0.0)
+        if self.training and self.audio_dropout > 0:
+            keep = (torch.rand(batch, 1, 1, device=audio.device) >= self.audio_dropout).to(audio.dtype)
+            audio = audio * keep
+        return audio
+
+    def forward(self, poses: torch.Tensor, audio: torch.Tensor | None = None,
+                input_times: torch.Tensor | None = None) -> torch.Tensor:
+        """Refine a batch of windows.
+
+        Parameters
+        ----------
+        poses : torch.Tensor
+            ``(B, T_in, 13, 3)`` noisy poses, mm; NaN marks missing joints/frames.
+        audio : torch.Tensor, optional
+            ``(B, 150, 35)`` audio features of the same 3 s windows (§3.4). None: zeros (pose-only).
+            Ignored when ``use_audio=False``.
+        input_times : torch.Tensor, optional
+            ``(B, T_in)`` or ``(T_in,)`` timestamps (s) of the input frames inside the window; default: the
+            frames fill the window evenly. Used by the time-aware encoding, the residual and NaN filling.
+
+        Returns
+        -------
+        torch.Tensor
+            ``(B, T_out, 13, 3)`` refined poses at ``out_fps``, mm, frame ``k`` at ``k / out_fps`` s.
+        """
+        times = check_model_inputs(poses, input_times, self.n_joints, self.window_s)
+        B, T = poses.shape[:2]
+        if not (self.rebalance and self.pose_rebalance.mode != "linear") and T != self.t_in:
+            raise ValueError(f"this model was built for t_in={self.t_in} input frames, got {T}")
+        x, valid, center = normalize_poses(poses, self.pose_scale, times)
+        feat = x.flatten(2)
+        if self.mask_channel:
+            feat = torch.cat((feat, valid.to(feat.dtype)), dim=-1)
+        p = self.pose_tf(self.pose_pe(self.pose_embed(feat), times))
+        tokens = [self.pose_rebalance(p, times) if self.rebalance else p]
+        if self.use_audio:
+            a = self._prepare_audio(audio, B, feat)
+            a = self.audio_tf(self.audio_pe(self.audio_embed(a), self.audio_times.to(a.dtype)))
+            tokens.append(self.audio_rebalance(a, self.audio_times.to(a.dtype)) if self.rebalance else a)
+        out = self.head(self.fusion_tf(torch.cat(tokens, dim=1)))
+        if self.residual:
+            out = out + interp_time(x.flatten(2), times, self.output_times.to(x.dtype))
+        return denormalize_poses(out.view(B, self.t_out, self.n_joints, 3), center, self.pose_scale)

@@ -1,0 +1,287 @@
+"""MAPnet and the learned baselines: shapes, variants, gradients, audio handling, NaN input, overfitting."""
+import numpy as np
+import pytest
+import torch
+
+from pose_audio_refine.filters import fill_gaps
+from pose_audio_refine.models import (FUSION_LAYERS, MODELS, DeciWatch, LSTMPA, LSTMPo, MAPnet, PoT,
+                                      SmoothNetMLP, build_model, count_parameters, mapnet_config, mpjpe_loss,
+                                      refinement_loss, velocity_loss)
+from pose_audio_refine.models.layers import PositionalEncoding, fill_missing, interp_time, normalize_poses
+
+T_INS = (150, 75, 51)  # tau = 1, 0.5, 0.33 over a 3 s window
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """The test machine's cores are shared: keep torch to one thread here."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+def _batch(t_in, b=2, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    t = torch.arange(t_in) / (t_in / 3.0)
+    base = 300.0 * torch.sin(2 * torch.pi * 0.7 * t)[None, :, None, None]
+    poses = base + 100.0 * torch.randn(b, 1, 13, 3, generator=g) + 800.0 + 10 * torch.randn(b, t_in, 13, 3,
+                                                                                              generator=g)
+    audio = torch.randn(b, 150, 35, generator=g)
+    return poses, audio
+
+
+def _small(t_in=150, **kw):
+    return MAPnet(t_in=t_in, **mapnet_config("small", **kw))
+
+
+def _all_models(t_in):
+    return {
+        "mapnet": _small(t_in),
+        "mapnet_norebalance": _small(t_in, rebalance=False),
+        "mapnet_residual": _small(t_in, residual=True),
+        "mapnet_time": MAPnet(t_in=None, **mapnet_config("small", time_pe=True, rebalance_mode="attention")),
+        "pot": PoT(t_in=t_in, **mapnet_config("small")),
+        "lstm_po": LSTMPo(hidden=32, n_layers=1),
+        "lstm_pa": LSTMPA(hidden=32, n_layers=1),
+        "smoothnet": SmoothNetMLP(hidden=64, n_blocks=1),
+        "deciwatch": DeciWatch(dim=32, n_heads=4, enc_layers=1, dec_layers=1),
+    }
+
+
+@pytest.mark.parametrize("t_in", T_INS)
+def test_output_shapes_every_model_every_tau(t_in):
+    torch.manual_seed(0)
+    poses, audio = _batch(t_in)
+    for name, model in _all_models(t_in).items():
+        model.eval()
+        with torch.no_grad():
+            out = model(poses, audio)
+            out_none = model(poses)  # audio=None is accepted by all models
+        assert out.shape == (2, 150, 13, 3), name
+        assert torch.isfinite(out).all() and torch.isfinite(out_none).all(), name
+
+
+def test_rebalance_on_off_shapes_fusion_length():
+    for t_in in T_INS:
+        on, off = _small(t_in), _small(t_in, rebalance=False)
+        assert on.head.fc2.in_features == 2 * 50  # (2 * H2, H1)
+        assert off.head.fc2.in_features == t_in + 150  # concatenation along time
+        assert off.pose_rebalance is None and off.audio_rebalance is None
+
+
+@pytest.mark.parametrize("fusion", sorted(FUSION_LAYERS))
+def test_fusion_variants_have_the_right_layer_counts(fusion):
+    model = MAPnet(**mapnet_config("small", fusion=fusion))
+    branch, fuse = FUSION_LAYERS[fusion]
+    assert len(model.pose_tf.encoder.layers) == branch
+    assert len(model.audio_tf.encoder.layers) == branch
+    assert len(model.fusion_tf.encoder.layers) == fuse
+    assert (branch, fuse) == {"early": (2, 12), "balanced": (7, 7), "late": (12, 2)}[fusion]
+
+
+def test_parameter_counts_paper_vs_small():
+    paper = MAPnet(**mapnet_config("paper"))
+    small = _small()
+    n_paper, n_small = count_parameters(paper), count_parameters(small)
+    # paper size: 26 post-norm layers of width 160 (ff 640) ~ 309k each, plus embeddings/rebalance/head
+    assert 7.5e6 < n_paper < 9.0e6, n_paper
+    assert n_small < 0.5e6, n_small
+    assert paper.pose_rebalance.time_map.weight.shape == (150, 150)  # T_in -> H2
+    assert paper.pose_embed.out_features == 160
+
+
+def test_gradients_reach_pose_and_audio_branches():
+    torch.manual_seed(0)
+    model = _small(75)
+    poses, audio = _batch(75)
+    loss = mpjpe_loss(model(poses, audio), poses.new_zeros(2, 150, 13, 3) + 800.0)
+    loss.backward()
+    for name in ("pose_embed", "audio_embed", "pose_tf", "audio_tf", "pose_rebalance", "audio_rebalance",
+                 "fusion_tf", "head"):
+        grads = [p.grad for p in getattr(model, name).parameters()]
+        assert all(g is not None for g in grads), name
+        assert sum(float(g.abs().sum()) for g in grads) > 0, name
+
+
+def test_audio_is_used_and_pose_only_models_ignore_it():
+    torch.manual_seed(0)
+    poses, audio = _batch(51)
+    shuffled = audio.flip(0)  # the shuffled-audio control: another window's audio
+    mapnet, pot = _small(51).eval(), PoT(t_in=51, **mapnet_config("small")).eval()
+    with torch.no_grad():
+        assert not torch.allclose(mapnet(poses, audio), mapnet(poses, shuffled))
+        torch.testing.assert_close(pot(poses, audio), pot(poses, shuffled))
+        torch.testing.assert_close(pot(poses, audio), pot(poses))
+    assert not hasattr(pot, "audio_tf")
+
+
+def test_audio_dropout_zeroes_audio_in_training_only():
+    torch.manual_seed(0)
+    model = _small(51, audio_dropout=0.5, dropout=0.0)
+    seen = []
+    model.audio_embed.register_forward_hook(lambda m, inp, out: seen.append(inp[0].detach().clone()))
+    poses, _ = _batch(51, b=64)
+    audio = torch.rand(64, 150, 35) + 0.5  # never zero by itself
+    model.train()
+    model(poses, audio)
+    zeroed = (seen[-1].abs().sum(dim=(1, 2)) == 0)
+    assert 0.2 < zeroed.float().mean() < 0.8  # about half the batch, each sample all or nothing
+    assert torch.equal(seen[-1][~zeroed], audio[~zeroed])
+    model.eval()
+    model(poses, audio)
+    assert torch.equal(seen[-1], audio)  # no dropout at test time
+    # audio_dropout=1: training output equals the pose-only output (audio=None feeds the same zeros)
+    full = _small(51, audio_dropout=1.0, dropout=0.0).train()
+    torch.testing.assert_close(full(poses[:4], audio[:4]), full(poses[:4]))
+
+
+def test_time_aware_model_serves_any_input_rate():
+    torch.manual_seed(0)
+    for mode in ("attention", "interp"):
+        model = MAPnet(t_in=None, **mapnet_config("small", time_pe=True, rebalance_mode=mode, residual=True)).eval()
+        with torch.no_grad():
+            for t_in in (150, 75, 51, 30):  # 50, 25, 17, 10 fps in one instance
+                poses, audio = _batch(t_in)
+                assert model(poses, audio).shape == (2, 150, 13, 3)
+            # irregular timestamps (dropped frames) per sample
+            times = torch.sort(torch.rand(2, 40) * 3.0, dim=1).values
+            assert torch.isfinite(model(_batch(40)[0], None, input_times=times)).all()
+    # the code of an instant does not depend on the frame rate
+    pe = PositionalEncoding(16, "time")
+    x25, x50 = torch.zeros(1, 75, 16), torch.zeros(1, 150, 16)
+    code25 = pe(x25, torch.arange(75) / 25.0)
+    code50 = pe(x50, torch.arange(150) / 50.0)
+    torch.testing.assert_close(code25[:, 10], code50[:, 20])
+    # and at 50 fps it is the paper's index encoding
+    torch.testing.assert_close(code50, PositionalEncoding(16, "index")(x50))
+
+
+def test_fixed_length_models_reject_other_lengths_and_bad_config():
+    model = _small(75)
+    poses, audio = _batch(51)
+    with pytest.raises(ValueError, match="t_in=75"):
+        model(poses, audio)
+    with pytest.raises(ValueError, match="time_pe"):
+        MAPnet(t_in=150, **mapnet_config("small", time_pe=True))
+    with pytest.raises(ValueError, match="t_in"):
+        MAPnet(t_in=None, **mapnet_config("small"))
+    with pytest.raises(ValueError, match="audio"):
+        _small(51)(poses, audio[:, :100])
+    with pytest.raises(ValueError, match="poses"):
+        _small(51)(poses[:, :, :12], audio)
+    with pytest.raises(ValueError, match="input_times"):
+        _small(51)(poses, audio, input_times=torch.zeros(51))
+    with pytest.raises(ValueError, match="size"):
+        mapnet_config("huge")
+    with pytest.raises(ValueError, match="unknown model"):
+        build_model("GRU")
+
+
+def test_nan_input_gives_finite_output_and_is_not_modified():
+    torch.manual_seed(0)
+    poses, audio = _batch(51)
+    poses[0, 5:12] = float("nan")  # missing frames
+    poses[1, :, 4] = float("nan")  # a joint missing from the whole window
+    poses[1, 20, 7, 2] = float("nan")  # one coordinate
+    audio[0, 3] = float("nan")
+    before_p, before_a = poses.clone(), audio.clone()
+    for name, model in _all_models(51).items():
+        model.eval()
+        with torch.no_grad():
+            out = model(poses, audio)
+        assert torch.isfinite(out).all(), name
+        assert torch.equal(torch.isnan(poses), torch.isnan(before_p)), name
+        torch.testing.assert_close(poses, before_p, equal_nan=True)
+        torch.testing.assert_close(audio, before_a, equal_nan=True)
+
+
+def test_fill_missing_and_interp_time_match_numpy_references():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 13, 3)) * 100
+    x[3:9] = np.nan
+    x[0:2, 5] = np.nan
+    x[30:, 6] = np.nan
+    filled, valid = fill_missing(torch.from_numpy(x)[None])
+    np.testing.assert_allclose(filled[0].numpy(), fill_gaps(x), atol=1e-9)
+    assert valid[0, 4].sum() == 0 and valid[0, 10].all()
+    t_src = np.sort(rng.uniform(0, 3, 20))
+    t_dst = np.linspace(-0.5, 3.5, 60)
+    vals = rng.normal(size=20)
+    got = interp_time(torch.from_numpy(vals)[None, :, None], torch.from_numpy(t_src), torch.from_numpy(t_dst))
+    np.testing.assert_allclose(got[0, :, 0].numpy(), np.interp(t_dst, t_src, vals), atol=1e-12)
+
+
+def test_normalisation_round_trip_and_residual_starts_at_interpolation():
+    poses, audio = _batch(75)
+    x, valid, center = normalize_poses(poses)
+    assert x.abs().max() < 2.0 and valid.all()  # O(1) in model units
+    torch.testing.assert_close(x * 1000.0 + center, poses)
+    torch.manual_seed(0)
+    model = _small(75, residual=True).eval()
+    with torch.no_grad():
+        out = model(poses, audio)
+    interp = interp_time(poses.flatten(2), torch.arange(75) / 25.0, torch.arange(150) / 50.0).view(2, 150, 13, 3)
+    assert (out - interp).norm(dim=-1).mean() < 5.0  # mm: small-init correction on top of interpolation
+    assert (poses.mean(dim=(1, 2)) - out.mean(dim=(1, 2))).abs().max() < 20.0
+
+
+def test_deciwatch_returns_sparse_and_registry_builds_all():
+    poses, audio = _batch(51)
+    dense, sparse = DeciWatch(dim=32, enc_layers=1, dec_layers=1)(poses, audio, return_sparse=True)
+    assert dense.shape == (2, 150, 13, 3) and sparse.shape == (2, 51, 13, 3)
+    assert set(MODELS) == {"MAPnet", "PoT", "LSTMPo", "LSTMPA", "SmoothNetMLP", "DeciWatch"}
+    assert isinstance(build_model("MAPnet", t_in=51, **mapnet_config("small")), MAPnet)
+
+
+def test_determinism_with_a_seed():
+    poses, audio = _batch(51)
+    outs = []
+    for _ in range(2):
+        torch.manual_seed(123)
+        model = _small(51, audio_dropout=0.3).train()  # dropout and audio dropout draw from the seeded RNG
+        outs.append(model(poses, audio).detach())
+    torch.testing.assert_close(outs[0], outs[1], rtol=0, atol=0)
+
+
+def test_losses_values_masks_and_velocity():
+    gt = torch.zeros(2, 10, 13, 3)
+    pred = gt.clone()
+    pred[..., 0], pred[..., 1] = 3.0, 4.0
+    assert float(mpjpe_loss(pred, gt)) == pytest.approx(5.0)
+    pred2 = pred.clone()
+    pred2[:, 5:] += 100.0
+    mask = torch.zeros(2, 10, dtype=torch.bool)
+    mask[:, :5] = True
+    assert float(mpjpe_loss(pred2, gt, mask)) == pytest.approx(5.0)  # masked frames do not count
+    assert float(velocity_loss(pred, gt)) == pytest.approx(0.0)  # constant offset: no velocity error
+    ramp = gt + torch.arange(10.0)[None, :, None, None]
+    assert float(velocity_loss(ramp, gt)) == pytest.approx(3 ** 0.5)  # 1 mm/frame in x, y and z
+    assert float(velocity_loss(ramp, gt, order=2)) == pytest.approx(0.0)
+    assert float(refinement_loss(ramp, gt, vel_weight=2.0)) == pytest.approx(
+        float(mpjpe_loss(ramp, gt)) + 2 * 3 ** 0.5)
+    with pytest.raises(ValueError, match="order"):
+        velocity_loss(pred, gt, order=3)
+    with pytest.raises(ValueError, match="pred and gt"):
+        mpjpe_loss(pred[:, :5], gt)
+
+
+def test_tiny_overfit_reduces_loss_markedly():
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(1)
+    t_out = torch.arange(150) / 50.0
+    phase = torch.rand(4, 1, 13, 3, generator=g) * 6.28
+    gt = 800.0 + 200.0 * torch.sin(2 * torch.pi * 1.3 * t_out[None, :, None, None] + phase)
+    noisy = gt[:, ::3] + 30.0 * torch.randn(4, 50, 13, 3, generator=g)  # 50 frames at 16.7 fps
+    audio = torch.randn(4, 150, 35, generator=g)
+    model = MAPnet(t_in=50, **mapnet_config("small", h1=32, h2=25, dropout=0.0, pose_layers=1, audio_layers=1,
+                                            fusion_layers=1))
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    losses = []
+    for _ in range(60):
+        opt.zero_grad()
+        loss = mpjpe_loss(model(noisy, audio), gt)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.35 * losses[0], (losses[0], losses[-1])
