@@ -1,0 +1,115 @@
+"""Shipped and exported model weights: a plain ``state_dict`` file plus a JSON sidecar.
+
+``NAME.pth`` holds only tensors and is always read with ``torch.load(weights_only=True)``. ``NAME.json``
+holds the network config (``net``: ``dict(type=..., **kwargs)`` for :func:`pose_audio_refine.models.build_model`),
+the input mode, the file's SHA-256, and training provenance. Loading checks the hash first (a tampered or
+truncated file is refused), then loads strictly into a fresh network (a checkpoint from another config is
+refused), so a failed load never leaves a half-loaded model behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .models import build_model
+
+#: Folder of the weights bundled with the package, and the default checkpoint's name.
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_small_grid.pth"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that is missing, tampered with, truncated, or made for another config."""
+
+
+def sha256_file(path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sidecar_path(path) -> Path:
+    """The JSON metadata file that belongs to a ``.pth`` weights file."""
+    return Path(path).with_suffix(".json")
+
+
+def save_weights(net: nn.Module, net_cfg: dict, path, **meta) -> Path:
+    """Write ``net``'s state_dict to ``path`` and its config, hash and ``meta`` to the JSON sidecar.
+
+    Parameters
+    ----------
+    net : nn.Module
+        The trained network.
+    net_cfg : dict
+        ``dict(type=..., **kwargs)`` that rebuilds ``net`` with :func:`~pose_audio_refine.models.build_model`.
+    path : str or Path
+        Output ``.pth`` path.
+    **meta
+        Extra JSON-serialisable provenance (input mode, config file, command, scores...).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
+    torch.save(state, path)
+    info = dict(meta, net=dict(net_cfg), sha256=sha256_file(path), format="pose_audio_refine.weights/1")
+    sidecar_path(path).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def load_weights(path=None, device: str | torch.device = "cpu") -> tuple[nn.Module, dict]:
+    """Load a weights file into a fresh network (eval mode).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        ``.pth`` file with its ``.json`` sidecar; default: the bundled :data:`DEFAULT_CHECKPOINT`.
+    device : str or torch.device
+
+    Returns
+    -------
+    net : nn.Module
+    meta : dict
+        The sidecar's contents.
+
+    Raises
+    ------
+    FileNotFoundError
+        The file or its sidecar is missing.
+    CheckpointError
+        Hash mismatch (tampered/truncated), unreadable file, or weights that do not fit the config.
+    """
+    path = Path(DEFAULT_CHECKPOINT if path is None else path)
+    side = sidecar_path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint not found: {path}")
+    if not side.is_file():
+        raise FileNotFoundError(f"checkpoint metadata not found: {side} (expected beside {path.name})")
+    try:
+        meta = json.loads(side.read_text())
+        net_cfg = dict(meta["net"])
+        expected = meta["sha256"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"checkpoint metadata {side} is malformed: {exc}") from exc
+    actual = sha256_file(path)
+    if actual != expected:
+        raise CheckpointError(f"checkpoint {path} does not match its recorded SHA-256 (expected {expected[:12]}…, "
+                              f"got {actual[:12]}…): the file was modified or truncated")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means an unusable file
+        raise CheckpointError(f"checkpoint {path} could not be read as a weights-only state_dict: {exc}") from exc
+    if not isinstance(state, dict):
+        raise CheckpointError(f"checkpoint {path} holds a {type(state).__name__}, not a state_dict")
+    net = build_model(net_cfg.pop("type"), **net_cfg)
+    try:
+        net.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise CheckpointError(f"checkpoint {path} does not fit its config {meta['net']}: {exc}") from exc
+    return net.to(device).eval(), meta

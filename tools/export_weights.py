@@ -1,0 +1,53 @@
+#!/usr/bin/env python
+"""Turn an mmengine training checkpoint into shippable weights: a plain state_dict + JSON sidecar.
+
+    python tools/export_weights.py CONFIG work_dirs/NAME/best_pose_mpjpe_iter_N.pth \
+        --out pose_audio_refine/weights/mapnet_small_grid.pth --command "python tools/train.py CONFIG"
+
+The sidecar records the network config, the input mode, the SHA-256 checked on every load, and provenance.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main(argv=None) -> Path:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("config")
+    p.add_argument("checkpoint")
+    p.add_argument("--out", required=True)
+    p.add_argument("--command", default="", help="the training command, recorded for the model card")
+    args = p.parse_args(argv)
+
+    import torch
+    from mmengine.config import Config
+
+    from pose_audio_refine.checkpoint import save_weights
+    from pose_audio_refine.models import build_model
+    from training.engine.runner_utils import trusted_local_checkpoint_load
+
+    cfg = Config.fromfile(args.config)
+    net_cfg = cfg.model.net.to_dict()
+    with trusted_local_checkpoint_load():  # our own training checkpoint (see runner_utils)
+        ckpt = torch.load(args.checkpoint, map_location="cpu")
+    state = {k[len("net."):]: v for k, v in ckpt["state_dict"].items() if k.startswith("net.")}
+    kwargs = dict(net_cfg)
+    net = build_model(kwargs.pop("type"), **kwargs)
+    net.load_state_dict(state, strict=True)
+    train_ds = cfg.train_dataloader.dataset
+    meta = dict(
+        config=str(args.config), command=args.command, iteration=int(ckpt.get("meta", {}).get("iter", -1)),
+        input_mode=train_ds.get("input_mode", "native"), noise=train_ds.get("online_noise"),
+        fps_range=list(train_ds.get("fps_range", [])), tau=train_ds.get("tau"),
+        use_audio=bool(cfg.model.get("use_audio", True)))
+    out = save_weights(net, net_cfg, args.out, **meta)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {out.with_suffix('.json')}")
+    return out
+
+
+if __name__ == "__main__":
+    main()

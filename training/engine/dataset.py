@@ -1,0 +1,155 @@
+"""MAPdat windows as a torch dataset for mmengine (``type='MAPdatWindows'``).
+
+Two input modes:
+
+* ``input_mode='native'`` -- the paper's setting: the stored noisy input of one τ, ``T_in = 3 · fps``
+  frames (150/75/51), fed as is (NaN = dropped frame).
+* ``input_mode='grid'`` -- what the shipped model and :class:`pose_audio_refine.Refiner` use: the input is
+  interpolated onto the 150-slot 50 fps grid (:func:`pose_audio_refine.windows.to_grid`), so one model
+  serves any rate. With ``online_noise`` set, the input is made on the fly from the ground truth: a rate drawn
+  from ``fps_range`` and the named noise preset, seeded by ``(seed, index)`` -- deterministic, and every
+  repeat (``repeats``) of a clip sees a different rate and noise draw.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from pose_audio_refine.windows import N_SLOTS, OUT_FPS, WINDOW_S, grid_times, to_grid
+from training.mapdat import load_split
+from training.noise import TELMI13_PAIRS, apply_noise, downsample, get_preset
+from training.windows import TAUS
+
+from .registry import DATASETS
+
+
+@DATASETS.register_module()
+class MAPdatWindows(Dataset):
+    """Windows of one split of a MAPdat build (see docs/mapdat.md).
+
+    Parameters
+    ----------
+    data_root : str
+        Build folder (holds ``meta.json``).
+    split : {"train", "val", "test"}
+    tau : {"tau100", "tau050", "tau033"}
+        Stored input rate (native mode, and grid mode without ``online_noise``).
+    input_mode : {"native", "grid"}
+    online_noise : str, optional
+        Noise preset (``"paper"``/``"realistic"``) applied on the fly to the ground truth (grid mode only).
+    fps_range : (float, float)
+        Input rates drawn uniformly for ``online_noise``, Hz.
+    repeats : int
+        With ``online_noise``: how many differently-corrupted samples each clip yields.
+    shuffle_audio : bool
+        The control: pair every window with the audio of a window from a *different take*.
+    max_samples : int, optional
+        Use an evenly spaced subset of this many samples (quick runs).
+    seed : int
+        Seeds ``online_noise`` and ``shuffle_audio``.
+
+    Each item is a dict of float32 tensors ``poses`` ``(T_in, 13, 3)`` mm, ``input_times`` ``(T_in,)`` s,
+    ``audio`` ``(150, 35)``, ``gt`` ``(150, 13, 3)`` mm, plus ``category`` (0 gross, 1 fine, 2 inversion),
+    ``fps_in`` and ``index``.
+    """
+
+    def __init__(self, data_root: str, split: str = "train", tau: str = "tau033", input_mode: str = "native",
+                 online_noise: str | None = None, fps_range: tuple[float, float] = (10.0, 60.0), repeats: int = 1,
+                 shuffle_audio: bool = False, max_samples: int | None = None, seed: int = 0):
+        if tau not in TAUS:
+            raise ValueError(f"tau must be one of {sorted(TAUS)}, got {tau!r}")
+        if input_mode not in ("native", "grid"):
+            raise ValueError(f"input_mode must be 'native' or 'grid', got {input_mode!r}")
+        if online_noise is not None and input_mode != "grid":
+            raise ValueError("online_noise needs input_mode='grid'")
+        self.data = load_split(Path(data_root), split)
+        if not self.data:
+            raise ValueError(f"{data_root} has no {split!r} split")
+        self.tau, self.fps = tau, TAUS[tau]
+        self.input_mode, self.seed = input_mode, int(seed)
+        self.noise = get_preset(online_noise) if online_noise else None
+        self.fps_range = (float(fps_range[0]), float(fps_range[1]))
+        n_clips = self.data["gt"].shape[0]
+        if self.noise is not None:
+            self.clip_of = np.repeat(np.arange(n_clips), int(repeats))
+            self.sample_of = None
+        else:
+            self.sample_of = np.arange(self.data["clip_index"].shape[0])
+            self.clip_of = np.asarray(self.data["clip_index"])
+        if max_samples is not None and max_samples < len(self.clip_of):
+            pick = np.linspace(0, len(self.clip_of) - 1, int(max_samples)).round().astype(int)
+            self.clip_of = self.clip_of[pick]
+            self.sample_of = None if self.sample_of is None else self.sample_of[pick]
+        self.audio_of = self.clip_of
+        if shuffle_audio:
+            self.audio_of = shuffled_other_take(self.clip_of, np.asarray(self.data["clip_take_index"]), self.seed)
+
+    def __len__(self) -> int:
+        return len(self.clip_of)
+
+    def __getitem__(self, i: int) -> dict:
+        clip = int(self.clip_of[i])
+        gt = np.asarray(self.data["gt"][clip], dtype=np.float64)
+        if self.noise is not None:
+            poses, times, category, fps = self._online(i, gt)
+        else:
+            s = int(self.sample_of[i])
+            poses = np.asarray(self.data[f"inputs_{self.tau}"][s], dtype=np.float64)
+            times = np.arange(poses.shape[0]) / self.fps
+            category, fps = int(self.data[f"category_{self.tau}"][s]), self.fps
+        if self.input_mode == "grid":
+            poses = to_grid(poses, times, grid_times()) if np.isfinite(poses).any() else np.full_like(gt, np.nan)
+            times = grid_times()
+        return {
+            "poses": torch.from_numpy(poses.astype(np.float32)),
+            "input_times": torch.from_numpy(times.astype(np.float32)),
+            "audio": torch.from_numpy(np.array(self.data["audio"][int(self.audio_of[i])], dtype=np.float32)),
+            "gt": torch.from_numpy(gt.astype(np.float32)),
+            "category": int(category),
+            "fps_in": float(fps),
+            "index": int(i),
+        }
+
+    def _online(self, i: int, gt: np.ndarray):
+        """Corrupt ``gt`` the way an estimator at a random rate would (deterministic in ``(seed, i)``)."""
+        rng = np.random.default_rng([self.seed, i])
+        fps = float(rng.uniform(*self.fps_range))
+        start = float(rng.uniform(0.0, 1.0 / fps))  # the estimator's clock is not aligned with the window
+        sparse, times = downsample(gt, OUT_FPS, min(fps, OUT_FPS), start_s=start) if fps <= OUT_FPS else \
+            _upsample_gt(gt, fps, start)
+        track = apply_noise(sparse, fps, self.noise, rng, pairs=TELMI13_PAIRS, times=times)
+        fine = float(self.data["nonlinearity_mm"][int(self.clip_of[i])]) >= _fine_threshold(self.data)
+        category = 2 if track.swap_mask.any() else int(fine)
+        return track.poses, times, category, fps
+
+
+def _upsample_gt(gt: np.ndarray, fps: float, start: float):
+    """Ground truth sampled above 50 fps (for 50–60 fps inputs), by linear interpolation."""
+    t_end = (gt.shape[0] - 1) / OUT_FPS
+    times = start + np.arange(int(np.floor((t_end - start) * fps)) + 1) / fps
+    return to_grid(gt, np.arange(gt.shape[0]) / OUT_FPS, times), times
+
+
+def _fine_threshold(data: dict) -> float:
+    """Fine/gross threshold of the build (the stored ``fine`` flags agree with it)."""
+    nl, fine = np.asarray(data["nonlinearity_mm"]), np.asarray(data["fine"])
+    return float(nl[fine].min()) if fine.any() else float("inf")
+
+
+def shuffled_other_take(clip_of: np.ndarray, clip_take: np.ndarray, seed: int) -> np.ndarray:
+    """For each sample's clip, a clip index drawn from a different take (the shuffled-audio control)."""
+    if np.unique(clip_take).size < 2:
+        raise ValueError("shuffle_audio needs at least two takes in the split")
+    rng = np.random.default_rng([seed, 7])
+    out = rng.integers(0, clip_take.shape[0], size=clip_of.shape[0])
+    same = clip_take[out] == clip_take[clip_of]
+    while same.any():  # redraw the few that landed on their own take
+        out[same] = rng.integers(0, clip_take.shape[0], size=int(same.sum()))
+        same = clip_take[out] == clip_take[clip_of]
+    return out
+
+
+__all__ = ["MAPdatWindows", "shuffled_other_take", "WINDOW_S", "N_SLOTS"]

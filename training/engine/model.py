@@ -1,0 +1,50 @@
+"""The mmengine wrapper that trains any :mod:`pose_audio_refine.models` network (``type='PoseRefiner'``)."""
+from __future__ import annotations
+
+import torch
+from mmengine.model import BaseModel
+
+from pose_audio_refine.models import build_model, refinement_loss
+
+from .registry import MODELS
+
+
+@MODELS.register_module()
+class PoseRefiner(BaseModel):
+    """Wrap a refinement network for mmengine's Runner.
+
+    Parameters
+    ----------
+    net : dict
+        ``dict(type=<name in pose_audio_refine.models.MODELS>, **kwargs)``.
+    vel_weight, acc_weight : float
+        Weights of the velocity / acceleration loss terms added to MPJPE (SmoothNet-style; 0 = the paper's
+        pure MPJPE loss).
+    use_audio : bool
+        Feed the batch's audio features (False: the network gets ``audio=None``).
+    """
+
+    def __init__(self, net: dict, vel_weight: float = 0.0, acc_weight: float = 0.0, use_audio: bool = True,
+                 data_preprocessor: dict | None = None):
+        super().__init__(data_preprocessor=data_preprocessor)
+        net = dict(net)
+        self.net_cfg = dict(net)
+        self.net = build_model(net.pop("type"), **net)
+        self.vel_weight, self.acc_weight, self.use_audio = float(vel_weight), float(acc_weight), bool(use_audio)
+
+    def forward(self, poses: torch.Tensor, gt: torch.Tensor, audio: torch.Tensor | None = None,
+                input_times: torch.Tensor | None = None, mode: str = "tensor", **meta):
+        """``poses`` ``(B, T_in, 13, 3)`` mm, ``gt`` ``(B, 150, 13, 3)`` mm, ``audio`` ``(B, 150, 35)``.
+
+        ``mode='loss'`` returns the loss dict, ``'predict'`` a list of per-window dicts for the metric,
+        ``'tensor'`` the raw ``(B, 150, 13, 3)`` prediction.
+        """
+        pred = self.net(poses, audio if self.use_audio else None, input_times)
+        if mode == "loss":
+            loss = refinement_loss(pred, gt, vel_weight=self.vel_weight, acc_weight=self.acc_weight)
+            return {"loss": loss}
+        if mode == "predict":
+            category = meta.get("category")
+            return [{"pred": pred[b].detach().cpu(), "gt": gt[b].detach().cpu(),
+                     "category": int(category[b]) if category is not None else -1} for b in range(pred.shape[0])]
+        return pred
