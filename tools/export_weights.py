@@ -21,6 +21,7 @@ def main(argv=None) -> Path:
     p.add_argument("checkpoint")
     p.add_argument("--out", required=True)
     p.add_argument("--command", default="", help="the training command, recorded for the model card")
+    p.add_argument("--cfg-options", nargs="+", default=[], help="the same overrides the training run used")
     args = p.parse_args(argv)
 
     import torch
@@ -31,6 +32,8 @@ def main(argv=None) -> Path:
     from training.engine.runner_utils import trusted_local_checkpoint_load
 
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(_parse_options(args.cfg_options))
     net_cfg = cfg.model.net.to_dict()
     with trusted_local_checkpoint_load():  # our own training checkpoint (see runner_utils)
         ckpt = torch.load(args.checkpoint, map_location="cpu")
@@ -46,6 +49,16 @@ def main(argv=None) -> Path:
         use_audio=bool(cfg.model.get("use_audio", True)))
     out = save_weights(net, net_cfg, args.out, **meta)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {out.with_suffix('.json')}")
+    return out
+
+
+def _parse_options(items: list[str]) -> dict:
+    """``key=value`` strings parsed the way mmengine's ``DictAction`` parses ``--cfg-options``."""
+    from mmengine.config import DictAction
+    out: dict = {}
+    for item in items:
+        key, value = item.split("=", 1)
+        out[key] = DictAction._parse_iterable(value)
     return out
 
 

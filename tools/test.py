@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from training.engine.runner_utils import trusted_local_checkpoint_load  # noqa: E402
 
 
@@ -32,6 +33,7 @@ def parse_args(argv=None):
     p.add_argument("--shuffle-audio", action="store_true", help="pair each window with another take's audio")
     p.add_argument("--max-samples", type=int, help="evaluate an evenly spaced subset")
     p.add_argument("--out", help="write the metrics as JSON here")
+    p.add_argument("--cfg-options", nargs="+", default=[], help="override config keys (as for training)")
     return p.parse_args(argv)
 
 
@@ -64,6 +66,9 @@ def main(argv=None) -> dict:
     if not osp.isfile(args.config):
         raise SystemExit(f"config file not found: {args.config}")
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        from export_weights import _parse_options  # tools/ is on sys.path (see the top of this file)
+        cfg.merge_from_dict(_parse_options(args.cfg_options))
     ds = cfg.test_dataloader.dataset
     if args.data_root:
         ds.data_root = args.data_root

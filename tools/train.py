@@ -73,9 +73,23 @@ def build_cfg(args):
     return cfg
 
 
+def init_cpu_distributed(cfg) -> None:
+    """Start the gloo process group ourselves on machines without CUDA.
+
+    mmengine 0.10.7's ``init_dist`` calls ``torch.cuda.set_device`` unconditionally, which a CPU-only torch
+    lacks; the Runner skips its own initialisation when a process group already exists.
+    """
+    import torch
+    import torch.distributed as dist
+    if cfg.launcher == "pytorch" and not torch.cuda.is_available() and not dist.is_initialized():
+        backend = cfg.get("env_cfg", {}).get("dist_cfg", {}).get("backend", "gloo")
+        dist.init_process_group(backend="gloo" if backend == "nccl" else backend)
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = build_cfg(args)
+    init_cpu_distributed(cfg)
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg)
     if cfg.resume:

@@ -20,3 +20,5 @@ log_processor = dict(by_epoch=False, window_size=50)
 log_level = 'INFO'
 load_from = None
 resume = False
+# Writes work_dir/rank_progress/rank<R>.json each step: shows that every DDP rank really trains.
+custom_hooks = [dict(type='RankProgressHook')]
