@@ -15,7 +15,7 @@ from pose_audio_refine.checkpoint import CheckpointError, load_weights, sidecar_
 from training.mapdat import BuildSpec, build_mapdat
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIG = str(REPO / "configs/mapnet/mapnet_small_grid_realistic.py")
+CONFIG = str(REPO / "configs/mapnet/mapnet_small_grid.py")
 NATIVE = str(REPO / "configs/mapnet/mapnet_small_tau033.py")
 TINY = ["model.net.h1=16", "model.net.h2=10", "model.net.n_heads=2", "model.net.pose_layers=1",
         "model.net.audio_layers=1", "model.net.fusion_layers=1", "train_dataloader.batch_size=4",

@@ -38,8 +38,9 @@ class MAPdatWindows(Dataset):
     tau : {"tau100", "tau050", "tau033"}
         Stored input rate (native mode, and grid mode without ``online_noise``).
     input_mode : {"native", "grid"}
-    online_noise : str, optional
-        Noise preset (``"paper"``/``"realistic"``) applied on the fly to the ground truth (grid mode only).
+    online_noise : str or list of str, optional
+        Noise preset(s) (``"paper"``/``"realistic"``) applied on the fly to the ground truth (grid mode only);
+        with several, each sample draws one of them uniformly.
     fps_range : (float, float)
         Input rates drawn uniformly for ``online_noise``, Hz.
     repeats : int
@@ -57,7 +58,7 @@ class MAPdatWindows(Dataset):
     """
 
     def __init__(self, data_root: str, split: str = "train", tau: str = "tau033", input_mode: str = "native",
-                 online_noise: str | None = None, fps_range: tuple[float, float] = (10.0, 60.0), repeats: int = 1,
+                 online_noise: str | list[str] | None = None, fps_range: tuple[float, float] = (10.0, 60.0), repeats: int = 1,
                  shuffle_audio: bool = False, max_samples: int | None = None, seed: int = 0):
         if tau not in TAUS:
             raise ValueError(f"tau must be one of {sorted(TAUS)}, got {tau!r}")
@@ -70,7 +71,8 @@ class MAPdatWindows(Dataset):
             raise ValueError(f"{data_root} has no {split!r} split")
         self.tau, self.fps = tau, TAUS[tau]
         self.input_mode, self.seed = input_mode, int(seed)
-        self.noise = get_preset(online_noise) if online_noise else None
+        names = [online_noise] if isinstance(online_noise, str) else list(online_noise or [])
+        self.noise = [get_preset(n) for n in names] or None
         self.fps_range = (float(fps_range[0]), float(fps_range[1]))
         n_clips = self.data["gt"].shape[0]
         if self.noise is not None:
@@ -120,7 +122,8 @@ class MAPdatWindows(Dataset):
         start = float(rng.uniform(0.0, 1.0 / fps))  # the estimator's clock is not aligned with the window
         sparse, times = downsample(gt, OUT_FPS, min(fps, OUT_FPS), start_s=start) if fps <= OUT_FPS else \
             _upsample_gt(gt, fps, start)
-        track = apply_noise(sparse, fps, self.noise, rng, pairs=TELMI13_PAIRS, times=times)
+        config = self.noise[int(rng.integers(len(self.noise)))]
+        track = apply_noise(sparse, fps, config, rng, pairs=TELMI13_PAIRS, times=times)
         fine = float(self.data["nonlinearity_mm"][int(self.clip_of[i])]) >= _fine_threshold(self.data)
         category = 2 if track.swap_mask.any() else int(fine)
         return track.poses, times, category, fps

@@ -1,0 +1,100 @@
+#!/usr/bin/env python
+"""Refine the 3D poses of a person in a video with its audio (MAPnet).
+
+    python tools/refine_video.py                       # the bundled demo (demo/violin_demo.mp4)
+    python tools/refine_video.py in.mp4 --out out/ --estimator-fps 12.5 --render
+
+Estimates 3D poses with MediaPipe (or reads ``--poses``), refines them with the audio, and writes into
+``--out`` (default ``outputs/<video stem>/``): ``<stem>_refined.{npz,json,csv}``, ``<stem>_raw.npz``,
+``<stem>_wrists.png`` (before/after plot), ``<stem>_summary.json`` and, with ``--render``, ``<stem>_refined.mp4``.
+Exit status 2 with a one-line message on bad input (not a video, no person, a poses file of the wrong length).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(REPO))
+
+DEMO_VIDEO = REPO / "demo" / "violin_demo.mp4"
+DEMO_POSES = REPO / "demo" / "violin_demo_poses.npz"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("video", nargs="?", help="input video (default: the bundled demo with its --poses file)")
+    p.add_argument("--out", help="output folder (default outputs/<video stem>/)")
+    p.add_argument("--poses", help="poses file instead of MediaPipe: our .npz/.json/.csv, or an MMPose 3D "
+                                   "prediction .json; must span the video")
+    p.add_argument("--estimator-fps", type=float, help="run MediaPipe on frames at about this rate (Hz, >= 10); "
+                                                        "the refiner restores --out-fps")
+    p.add_argument("--max-seconds", type=float, help="process only the first S seconds")
+    p.add_argument("--no-audio", action="store_true", help="ignore the audio (pose-only refinement)")
+    p.add_argument("--render", action="store_true", help="also write an mp4: refined skeleton over the frames, "
+                                                          "a 3D view beside, the original audio")
+    p.add_argument("--checkpoint", help="refiner weights .pth (default: the bundled checkpoint)")
+    p.add_argument("--out-fps", type=float, default=50.0, help="output frame rate (default 50)")
+    p.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return p
+
+
+def _print_summary(s: dict) -> None:
+    sec = s["seconds"]
+    print("\nsummary")
+    print(f"  video        {s['video']}")
+    print(f"  frames       {s['frames']} video frames at {s['video_fps']:g} fps ({s['duration_s']:.2f} s)")
+    est = "" if s["frames_estimated"] is None else (
+        f"; {s['frames_estimated']} estimated, person in {100 * s['detection_rate']:.0f} %")
+    print(f"  poses in     {s['pose_frames_in']} frames on a {s['fps_in']:g} fps grid{est}")
+    print(f"  poses out    {s['frames_out']} frames at {s['fps_out']:g} fps ({s['skeleton']}, {s['units']}); "
+          f"audio {'used' if s['audio_used'] else 'NOT used (pose-only)'}")
+    if s["smoothness"]:
+        m = s["smoothness"]
+        print(f"  smoothness   mean acceleration {m['mean_accel_raw_upsampled_mm_s2']:.0f} -> "
+              f"{m['mean_accel_refined_mm_s2']:.0f} mm/s^2; refined vs raw "
+              f"{m['mpjpe_refined_vs_raw_upsampled_mm']:.1f} mm")
+    print("  seconds      " + ", ".join(f"{k} {v:.1f}" for k, v in sec.items())
+          + f"  (real-time factor {s['realtime_factor']:.2f})")
+    for w in s["warnings"]:
+        print(f"  warning      {w}")
+    print("  written")
+    for k, v in s["paths"].items():
+        print(f"    {k:<12} {v}")
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    video, poses = args.video, args.poses
+    if video is None:
+        if not DEMO_VIDEO.is_file():
+            print(f"error: the bundled demo {DEMO_VIDEO} is missing (make it with tools/make_demo.py)", file=sys.stderr)
+            return 2
+        video, poses = DEMO_VIDEO, poses or DEMO_POSES
+    from pose_audio_refine.video import refine_video  # noqa: PLC0415 - after the sys.path fix
+
+    # Show each warning once, as one readable line (they are repeated in the summary).
+    original_format = warnings.formatwarning
+    warnings.formatwarning = lambda msg, cat, *a, **k: f"warning: {msg}\n"
+    try:
+        summary = refine_video(video, out_dir=args.out, poses=poses, estimator_fps=args.estimator_fps,
+                               max_seconds=args.max_seconds, no_audio=args.no_audio, render=args.render,
+                               checkpoint=args.checkpoint, out_fps=args.out_fps, device=args.device,
+                               progress=not args.no_progress)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        warnings.formatwarning = original_format
+    _print_summary(summary)
+    print(f"\nbefore/after plot: {summary['paths']['plot']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
