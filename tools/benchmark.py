@@ -81,7 +81,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="comma-separated classical methods")
     p.add_argument("--seed", type=int, default=0, help="seed of the shuffled-audio pairing")
     p.add_argument("--device", default="cpu", help="torch device for the learned models (cpu, cuda)")
-    p.add_argument("--threads", type=_positive_int, help="torch CPU threads")
+    p.add_argument("--threads", type=_positive_int,
+                   help="torch CPU threads (default: half the cores, at most 4; on a busy 2-core machine more than "
+                        "one thread makes small-batch inference many times slower)")
     p.add_argument("--out", help="write all results as JSON here")
     p.add_argument("--markdown", help="write the tables as Markdown here")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
@@ -113,8 +115,7 @@ def main(argv=None) -> dict:
     from pose_audio_refine.checkpoint import DEFAULT_CHECKPOINT, CheckpointError, load_weights
     from training.evaluation import CLASSICAL, BuildMissingError, evaluate_set, format_markdown, target_checks
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads or max(1, min(4, (os.cpu_count() or 2) // 2)))
     classical = [m.strip() for m in args.classical.split(",") if m.strip()]
     bad = [m for m in classical if m not in CLASSICAL]
     if bad:
