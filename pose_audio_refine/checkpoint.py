@@ -20,6 +20,8 @@ from .models import build_model
 #: Folder of the weights bundled with the package, and the default checkpoint's name.
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_small_grid.pth"
+#: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
+DEFAULT_SHA256 = "c97e9a4d763c14dcffeab84f6cda39d1a960c09623638176f3d4b4f81376f01e"
 
 
 class CheckpointError(ValueError):
@@ -98,6 +100,8 @@ def load_weights(path=None, device: str | torch.device = "cpu") -> tuple[nn.Modu
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise CheckpointError(f"checkpoint metadata {side} is malformed: {exc}") from exc
     actual = sha256_file(path)
+    if path.resolve() == DEFAULT_CHECKPOINT.resolve():
+        expected = DEFAULT_SHA256
     if actual != expected:
         raise CheckpointError(f"checkpoint {path} does not match its recorded SHA-256 (expected {expected[:12]}…, "
                               f"got {actual[:12]}…): the file was modified or truncated")

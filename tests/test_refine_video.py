@@ -165,8 +165,10 @@ def test_demo_trained_refiner_smooths_without_drift(tmp_path):
     up = _upsampled(raw.poses, raw.times, res.times)
     ok = np.isfinite(res.poses).all(-1)
     assert mean_acceleration(res.poses, mask=ok, fps=50) < mean_acceleration(up, mask=ok, fps=50)
-    assert mpjpe(res.poses, up, mask=ok) < 40.0  # no drift away from the estimate
-    assert mpjpe(res.poses, truth.poses, mask=ok) <= mpjpe(up, truth.poses, mask=ok)
+    raw_error = mpjpe(up, truth.poses, mask=ok)
+    # no drift: the correction stays smaller than the estimate's own error, and it moves toward the truth
+    assert mpjpe(res.poses, up, mask=ok) < raw_error
+    assert mpjpe(res.poses, truth.poses, mask=ok) <= raw_error
 
 
 # --------------------------------------------------------------------------------------------- real videos

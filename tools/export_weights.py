@@ -42,7 +42,10 @@ def main(argv=None) -> Path:
     net = build_model(kwargs.pop("type"), **kwargs)
     net.load_state_dict(state, strict=True)
     train_ds = cfg.train_dataloader.dataset
+    sets = train_ds["datasets"] if train_ds.get("type") == "ConcatWindows" else [train_ds]
+    train_ds = sets[0]
     meta = dict(
+        train_data=[str(d.get("data_root")) for d in sets],
         config=str(args.config), command=args.command, iteration=int(ckpt.get("meta", {}).get("iter", -1)),
         input_mode=train_ds.get("input_mode", "native"), noise=train_ds.get("online_noise"),
         fps_range=list(train_ds.get("fps_range", [])), tau=train_ds.get("tau"),

@@ -25,7 +25,7 @@ def parse_args(argv=None):
     p.add_argument("--work-dir", help="where logs and checkpoints go (default: work_dirs/<config name>)")
     p.add_argument("--resume", nargs="?", const="auto", default=None,
                    help="resume from the last checkpoint in the work dir, or from the given checkpoint path")
-    p.add_argument("--data-root", help="MAPdat build folder (overrides every dataloader's data_root)")
+    p.add_argument("--data-root", help="MAPdat build folder: every dataloader reads only this build")
     p.add_argument("--max-iters", type=int, help="override train_cfg.max_iters (and the LR schedule's end)")
     p.add_argument("--seed", type=int, help="override randomness.seed")
     p.add_argument("--cfg-options", nargs="+", action=_DictAction, default={},
@@ -41,6 +41,13 @@ class _DictAction(argparse.Action):
         DictAction(self.option_strings, self.dest)(parser, namespace, values, option_string)
 
 
+def with_data_root(dataset: dict, data_root: str) -> dict:
+    """The dataset config reading only ``data_root``: a ``ConcatWindows`` keeps just its first (simulated) set."""
+    if dataset.get("type") == "ConcatWindows":
+        dataset = dataset["datasets"][0]
+    return dict(dataset, data_root=data_root)
+
+
 def build_cfg(args):
     from mmengine.config import Config
     if not osp.isfile(args.config):
@@ -52,7 +59,7 @@ def build_cfg(args):
     if args.data_root:
         for key in ("train_dataloader", "val_dataloader", "test_dataloader"):
             if key in cfg:
-                cfg[key]["dataset"]["data_root"] = args.data_root
+                cfg[key]["dataset"] = with_data_root(cfg[key]["dataset"], args.data_root)
     if args.max_iters:
         cfg.train_cfg.max_iters = args.max_iters
         cfg.train_cfg.val_interval = min(cfg.train_cfg.get("val_interval", args.max_iters), args.max_iters)

@@ -155,4 +155,18 @@ def shuffled_other_take(clip_of: np.ndarray, clip_take: np.ndarray, seed: int) -
     return out
 
 
-__all__ = ["MAPdatWindows", "shuffled_other_take", "WINDOW_S", "N_SLOTS"]
+__all__ = ["MAPdatWindows", "ConcatWindows", "shuffled_other_take", "WINDOW_S", "N_SLOTS"]
+
+
+@DATASETS.register_module()
+class ConcatWindows(torch.utils.data.ConcatDataset):
+    """Several window sets as one (e.g. simulated violin plus the real-motion sets' *train* splits).
+
+    Parameters
+    ----------
+    datasets : list of dict
+        Configs of :class:`MAPdatWindows` (or any registered dataset).
+    """
+
+    def __init__(self, datasets: list):
+        super().__init__([DATASETS.build(cfg) if isinstance(cfg, dict) else cfg for cfg in datasets])

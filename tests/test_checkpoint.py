@@ -1,0 +1,36 @@
+"""The bundled weights: small, weights-only, hash-checked in code as well as by the sidecar."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import torch
+
+import pose_audio_refine.checkpoint as ck
+
+
+def test_bundled_weights_load_weights_only_and_are_small():
+    assert ck.DEFAULT_CHECKPOINT.stat().st_size < 20 * 1024 * 1024
+    net, meta = ck.load_weights()
+    assert meta["input_mode"] == "grid" and meta["sha256"] == ck.DEFAULT_SHA256
+    # a plain state_dict that torch's weights-only unpickler accepts
+    state = torch.load(ck.DEFAULT_CHECKPOINT, map_location="cpu", weights_only=True)
+    assert set(state) == set(net.state_dict())
+    out = net(torch.zeros(1, 150, 13, 3), torch.zeros(1, 150, 35))
+    assert out.shape == (1, 150, 13, 3) and torch.isfinite(out).all()
+
+
+def test_modified_bundled_weights_are_refused_even_with_a_matching_sidecar(tmp_path, monkeypatch):
+    copy = tmp_path / ck.DEFAULT_CHECKPOINT.name
+    shutil.copy(ck.DEFAULT_CHECKPOINT, copy)
+    state = torch.load(copy, weights_only=True)
+    first = next(iter(state))
+    state[first] = state[first] + 1.0
+    torch.save(state, copy)
+    side = json.loads(ck.sidecar_path(ck.DEFAULT_CHECKPOINT).read_text())
+    side["sha256"] = ck.sha256_file(copy)  # an attacker could update the sidecar, not the code
+    ck.sidecar_path(copy).write_text(json.dumps(side))
+    monkeypatch.setattr(ck, "DEFAULT_CHECKPOINT", copy)
+    with pytest.raises(ck.CheckpointError, match="SHA-256"):
+        ck.load_weights()
