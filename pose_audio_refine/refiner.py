@@ -60,6 +60,16 @@ SILENCE_RMS: float = 1e-4
 MAX_AV_MISMATCH_S: float = 0.5
 #: Sample rate the audio features are computed at (the training data's), Hz.
 AUDIO_SR: int = 44100
+#: Out-of-distribution guard: a window whose refined output strays from a Gaussian smoothing of its own input
+#: (sigma GUARD_SIGMA_SLOTS) by more than ``max(GUARD_MIN_MM, GUARD_RATIO x the input's scatter around that
+#: smoothing)`` (medians over frames and joints, mm) is replaced by a light smoothing of its input (sigma
+#: GUARD_FALLBACK_SIGMA_SLOTS, which keeps fast motion). Why: the model was trained on violin playing (plus a
+#: little real dance and mocap) and on motion unlike it -- measured on real dance test windows -- its raw output
+#: can be hundreds of mm off; a smoother is never that wrong. Set ``guard=False`` on the Refiner to disable.
+GUARD_MIN_MM: float = 100.0
+GUARD_RATIO: float = 3.0
+GUARD_SIGMA_SLOTS: float = 10.0
+GUARD_FALLBACK_SIGMA_SLOTS: float = 2.0
 #: Output slots restored per chunk (10 min at 50 fps): bounds the temporaries of the restore step.
 _CHUNK_SLOTS: int = 30000
 #: Inputs at least this long (s) show a progress bar when ``progress=None``.
@@ -324,6 +334,9 @@ class Refiner:
     hop_s : float
         Seconds between window starts (1 s: every output frame is blended from up to three windows; at most
         3 s, a multiple of 0.02 s).
+    guard : bool
+        Replace windows whose refined output strays implausibly far from a smoothing of their own input (motion
+        unlike the training data) by that smoothing, with a warning (see :data:`GUARD_MIN_MM`).
 
     Examples
     --------
@@ -345,7 +358,9 @@ class Refiner:
     """
 
     def __init__(self, checkpoint=None, device: str | torch.device = "cpu", batch_size: int = 64,
-                 progress: bool | None = None, min_confidence: float = 0.3, hop_s: float = 1.0):
+                 progress: bool | None = None, min_confidence: float = 0.3, hop_s: float = 1.0,
+                 guard: bool = True):
+        self.guard, self._guarded = bool(guard), 0
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
         if progress is not None and not isinstance(progress, bool):
@@ -615,12 +630,21 @@ class Refiner:
                 keep.append(int(s))
             if grids:
                 refined = self._run(np.stack(grids), keep, feats)
+                if self.guard:
+                    refined, n_bad = _guard(np.stack(grids), refined)
+                    if n_bad:
+                        self._guarded += n_bad
                 for s, values, mask in zip(keep, refined, masks):
                     acc.add(s, values, mask)
             if bar is not None:
                 bar.update(len(batch))
         blended = acc.result()
         del acc
+        if self._guarded:
+            notes.append(f"{who}: {self._guarded} of {len(starts)} windows looked unlike the motion the model was "
+                         "trained on (its output strayed far from the smoothed input); they use a light Gaussian "
+                         "smoothing of the input instead")
+            self._guarded = 0
         t_out = np.arange(n_slots) / OUT_FPS
         # Nothing far from an observation: NaN where a telmi13 joint's nearest observation is > SUPPORT_S away.
         support = np.isfinite(_interp_observed(canon, t_in, t_out, SUPPORT_S)).all(axis=2)
@@ -646,6 +670,26 @@ class Refiner:
             # Add the float32 correction to the float64 input: float32 round-off touches the correction only.
             delta = (out - poses).double().cpu().numpy()
         return grids + delta
+
+
+def _guard(grids: np.ndarray, refined: np.ndarray) -> tuple[np.ndarray, int]:
+    """Replace implausible windows by a Gaussian smoothing of their input (see :data:`GUARD_MIN_MM`).
+
+    ``grids``/``refined``: ``(B, 150, 13, 3)`` canonical mm, NaN for joints never observed in a window.
+    Returns the (new) refined array and how many windows were replaced.
+    """
+    from scipy.ndimage import gaussian_filter1d
+
+    smooth = gaussian_filter1d(grids, GUARD_SIGMA_SLOTS, axis=1, mode="nearest")
+    scatter = np.nanmedian(np.linalg.norm(grids - smooth, axis=-1), axis=(1, 2))
+    stray = np.nanmedian(np.linalg.norm(refined - smooth, axis=-1), axis=(1, 2))
+    bad = stray > np.maximum(GUARD_MIN_MM, GUARD_RATIO * scatter)
+    if not bad.any():
+        return refined, 0
+    light = gaussian_filter1d(grids[bad], GUARD_FALLBACK_SIGMA_SLOTS, axis=1, mode="nearest")
+    out = refined.copy()
+    out[bad] = np.where(np.isnan(light), refined[bad], light)
+    return out, int(bad.sum())
 
 
 def _progress(total: int, show: bool):

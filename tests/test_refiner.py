@@ -228,11 +228,11 @@ def test_no_seams_end_to_end(monkeypatch):
     """Acceleration at window boundaries is no higher than inside (measured 0.94x), with windows that
     disagree; without blending (boxcar weights) it is 7x higher."""
     x = moving(TELMI, 12.0, 25)
-    out = Refiner(Disagree(), progress=False).refine(x, None, fps=25).poses
+    out = Refiner(Disagree(), progress=False, guard=False).refine(x, None, fps=25).poses
     b, i = _boundary_vs_inside(out, window_starts(out.shape[0]), out.shape[0])
     assert b <= i
     monkeypatch.setattr(blending, "blend_weights", lambda window=150: np.ones(window))
-    out = Refiner(Disagree(), progress=False).refine(x, None, fps=25).poses
+    out = Refiner(Disagree(), progress=False, guard=False).refine(x, None, fps=25).poses
     b, i = _boundary_vs_inside(out, window_starts(out.shape[0]), out.shape[0])
     assert b > 3 * i
 
@@ -442,3 +442,23 @@ def test_save_and_load(refiner, tmp_path, suffix):
     assert back.poses.shape == single.poses.shape
     with pytest.raises(ValueError, match="must end in"):
         res.save(tmp_path / "out.txt")
+
+
+class Stray(nn.Module):
+    """Stub that answers every window with the input moved half a metre: what an out-of-distribution
+    window can look like."""
+
+    def forward(self, poses, audio=None, input_times=None):
+        return torch.nan_to_num(poses) + 500.0
+
+
+@pytest.mark.filterwarnings("ignore:no audio given")
+def test_guard_replaces_implausible_windows_by_a_light_smoothing():
+    x = moving(TELMI, 6.0, 25)
+    with pytest.warns(UserWarning, match="windows looked unlike the motion"):
+        guarded = Refiner(Stray(), progress=False).refine(x, None, fps=25).poses
+    raw = Refiner(Stray(), progress=False, guard=False).refine(x, None, fps=25).poses
+    up = np.stack([np.stack([np.interp(np.arange(len(guarded)) / 50, np.arange(len(x)) / 25, x[:, j, c])
+                             for c in range(3)], -1) for j in range(x.shape[1])], 1)
+    assert np.nanmean(np.linalg.norm(raw - up, axis=-1)) > 400       # the stub really is off...
+    assert np.nanmean(np.linalg.norm(guarded - up, axis=-1)) < 20    # ...and the guard undid it
