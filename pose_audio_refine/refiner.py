@@ -631,7 +631,7 @@ class Refiner:
             if grids:
                 refined = self._run(np.stack(grids), keep, feats)
                 if self.guard:
-                    refined, n_bad = _guard(np.stack(grids), refined)
+                    refined, n_bad = guard_windows(np.stack(grids), refined)
                     if n_bad:
                         self._guarded += n_bad
                 for s, values, mask in zip(keep, refined, masks):
@@ -672,7 +672,7 @@ class Refiner:
         return grids + delta
 
 
-def _guard(grids: np.ndarray, refined: np.ndarray) -> tuple[np.ndarray, int]:
+def guard_windows(grids: np.ndarray, refined: np.ndarray) -> tuple[np.ndarray, int]:
     """Replace implausible windows by a Gaussian smoothing of their input (see :data:`GUARD_MIN_MM`).
 
     ``grids``/``refined``: ``(B, 150, 13, 3)`` canonical mm, NaN for joints never observed in a window.

@@ -142,6 +142,11 @@ def main(argv=None) -> dict:
         m = models[name][1]
         say(f"loaded {name}: {m['net'].get('type')} input_mode={m.get('input_mode', 'native')} "
             f"use_audio={m.get('use_audio', True)}")
+    if "MAPnet-small-grid" in models:
+        # the shipped model as the Refiner runs it: with its out-of-distribution guard
+        net, meta = models["MAPnet-small-grid"]
+        models["MAPnet-small-grid + Refiner guard"] = (net, dict(meta, guard=True))
+        names.append("MAPnet-small-grid + Refiner guard")
     mapnet, pot = _pick(names, "MAPnet", args.mapnet), _pick(names, "PoT", args.pot)
 
     # sets

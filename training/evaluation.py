@@ -274,7 +274,8 @@ def predict_model(net, meta: dict, inputs: np.ndarray, fps: float, audio: np.nda
         From :func:`pose_audio_refine.checkpoint.load_weights`.
     meta : dict
         Its sidecar: ``input_mode`` 'grid' (inputs interpolated onto the 150-slot grid, input times =
-        ``grid_times()``) or 'native' (the stored frames at ``arange(T_in) / fps``); ``use_audio``.
+        ``grid_times()``) or 'native' (the stored frames at ``arange(T_in) / fps``); ``use_audio``; ``guard``
+        (grid mode: apply the Refiner's out-of-distribution guard, :func:`pose_audio_refine.refiner.guard_windows`).
     inputs : np.ndarray
         ``(N, T_in, 13, 3)`` mm, NaN = dropped.
     fps : float
@@ -326,6 +327,10 @@ def predict_model(net, meta: dict, inputs: np.ndarray, fps: float, audio: np.nda
                 out[a:b] = net(p, au, t).double().cpu().numpy()
     finally:
         net.train(was_training)
+    if meta.get("guard") and meta.get("input_mode") == "grid":
+        # what the Refiner does: implausible windows fall back to a light smoothing of their input
+        from pose_audio_refine.refiner import guard_windows
+        out, _ = guard_windows(x, out)
     return out
 
 
