@@ -13,12 +13,8 @@ T_INS = (150, 75, 51)  # tau = 1, 0.5, 0.33 over a 3 s window
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """The test machine's cores are shared: keep torch to one thread here."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+def _one_thread(torch_one_thread):
+    """Module-wide: torch on one thread (see conftest)."""
 
 
 def _batch(t_in, b=2, seed=0):

@@ -36,11 +36,8 @@ H36M = np.array([
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+def _one_thread(torch_one_thread):
+    """Module-wide: torch on one thread (see conftest)."""
 
 
 def moving(template, seconds, fps, wrist=(5,), sway=range(0, 9)):
