@@ -12,7 +12,7 @@
 _base_ = ['../_base_/default_runtime.py', '../_base_/mapdat.py', '../_base_/schedule.py']
 data_root = 'data_build/mapdat_realistic'  # its ground truth and audio; noise is made on the fly
 noise = ['realistic', 'paper']
-max_iters = 1500  # ~50 min on 2 shared CPU cores at batch 32
+max_iters = 4000  # ~18 min on 2 CPU cores (2 torch threads) at batch 32
 batch_size = 32
 model = dict(
     type='PoseRefiner', vel_weight=0.5,
