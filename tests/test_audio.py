@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from conftest import SHARED_DATA
 from pose_audio_refine.audio import (
     CHROMA,
     FEATURE_NAMES,
@@ -28,7 +29,7 @@ from pose_audio_refine.audio import (
     stream_audio,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 VIOLIN = DATA / "violin_audio" / "mosa_de2_violin.wav"
 DANCER = DATA / "video" / "dancer.avi"
 SILENT_VIDEO = DATA / "video" / "sports2d_demo_silent.mp4"

@@ -1,11 +1,11 @@
 """Mocap readers on real files from ../shared/data and on small files written in the tests."""
 import shutil
-from pathlib import Path
 
 import ezc3d
 import numpy as np
 import pytest
 
+from conftest import SHARED_DATA
 from pose_audio_refine.mocap import (
     TELMI_MARKER_MAP,
     JointData,
@@ -18,7 +18,7 @@ from pose_audio_refine.mocap import (
     write_qualisys_tsv,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 C3D = DATA / "c3d" / "Qualisys.c3d"
 MAT = DATA / "mocap_toolbox" / "mcdemodata.mat"
 TELMI13 = ["C7", "RSHO", "LSHO", "RMEL", "LMEL", "RMWR", "LMWR", "RBWT", "LBWT", "RKNE", "LKNE", "RTOE", "LTOE"]
@@ -220,25 +220,18 @@ def test_tsv_round_trip(tmp_path, column_headers):
     np.testing.assert_allclose(back_m.positions, pos, atol=5e-4)
 
 
-def test_tsv_errors(tmp_path):
+@pytest.mark.parametrize("text, message", [
+    ("Frame\tTime\tA X\n1\t0\t1\n", "NO_OF_FRAMES"),
+    (QTM_BARE.replace("NO_OF_MARKERS\t2", "NO_OF_MARKERS\t3"), "NO_OF_MARKERS"),
+    (QTM_BARE.replace("NO_OF_FRAMES\t2", "NO_OF_FRAMES\t5"), "truncated"),
+    (QTM_BARE.replace("DATA_INCLUDED\t3D", "DATA_INCLUDED\t2D"), "2D"),
+    (QTM_BARE.replace("FREQUENCY\t100", "FREQUENCY\tEXT"), "FREQUENCY"),
+    (QTM_BARE.replace("4.000", "abc"), "not numeric"),
+])
+def test_tsv_errors(tmp_path, text, message):
     path = tmp_path / "x.tsv"
-    path.write_text("Frame\tTime\tA X\n1\t0\t1\n")
-    with pytest.raises(ValueError, match="NO_OF_FRAMES"):
-        read_qualisys_tsv(path)
-    path.write_text(QTM_BARE.replace("NO_OF_MARKERS\t2", "NO_OF_MARKERS\t3"))
-    with pytest.raises(ValueError, match="NO_OF_MARKERS"):
-        read_qualisys_tsv(path)
-    path.write_text(QTM_BARE.replace("NO_OF_FRAMES\t2", "NO_OF_FRAMES\t5"))
-    with pytest.raises(ValueError, match="truncated"):
-        read_qualisys_tsv(path)
-    path.write_text(QTM_BARE.replace("DATA_INCLUDED\t3D", "DATA_INCLUDED\t2D"))
-    with pytest.raises(ValueError, match="2D"):
-        read_qualisys_tsv(path)
-    path.write_text(QTM_BARE.replace("FREQUENCY\t100", "FREQUENCY\tEXT"))
-    with pytest.raises(ValueError, match="FREQUENCY"):
-        read_qualisys_tsv(path)
-    path.write_text(QTM_BARE.replace("4.000", "abc"))
-    with pytest.raises(ValueError, match="not numeric"):
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message):
         read_qualisys_tsv(path)
 
 

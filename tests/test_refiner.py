@@ -1,6 +1,5 @@
 """Refiner: exact restore of any frame, any rate and length, seam-free blending, audio handling, bad input,
 no in-place changes, determinism, and saving results."""
-from pathlib import Path
 import subprocess
 
 import imageio_ffmpeg
@@ -10,13 +9,14 @@ import soundfile as sf
 import torch
 from torch import nn
 
+from conftest import SHARED_DATA
 from pose_audio_refine import RefineResult, Refiner, blending, refiner as refiner_mod
 from pose_audio_refine.blending import OverlapAdd, blend_weights, window_starts
 from pose_audio_refine.checkpoint import save_weights
 from pose_audio_refine.models import build_model
 from pose_audio_refine.skeletons import get_skeleton, z_up_rotation
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 SILENT_VIDEO = DATA / "video" / "sports2d_demo_silent.mp4"
 SR = 44100
 NET_CFG = dict(type="MAPnet", t_in=150, h1=32, h2=20, n_heads=4, pose_layers=1, audio_layers=1, fusion_layers=1,
