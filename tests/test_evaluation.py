@@ -188,8 +188,22 @@ def test_evaluate_set_classical_and_checkpoint_tables_add_up(tiny, tiny_ckpt):
                  for lab in ("MAPnet-tiny", "MAPnet-tiny (shuffled audio)"))
         if m is not None:
             assert c["value"] == pytest.approx(sh / m)
+    for label, m in res["methods"].items():  # per-joint errors average to the overall MPJPE
+        s = m["taus"]["tau033"]
+        assert len(s["joints"]) == 13 and np.mean(s["joints"]) == pytest.approx(s["mpjpe"], rel=1e-9)
     md = format_markdown({"sets": {res["name"]: res}, "targets": checks})
     assert "Table 2" in md and "Table 3" in md and "Shuffled-audio control" in md and "Target checks" in md
+    assert "per joint" in md and "**RMWR**" in md and "MAPnet-tiny (pose-only): " in md
+
+
+def test_audio_bound_zeroes_exactly_the_sound_making_joints():
+    from training.evaluation import AUDIO_DRIVEN_JOINTS, TELMI13_NAMES, audio_bound
+    joints = [10.0] * 13
+    for name in AUDIO_DRIVEN_JOINTS:
+        joints[TELMI13_NAMES.index(name)] = 100.0
+    assert audio_bound(joints) == pytest.approx(10.0 * 9 / 13)
+    with pytest.raises(ValueError, match="13 per-joint"):
+        audio_bound([1.0] * 12)
 
 
 def test_native_net_runs_only_at_its_rate_and_inputs_are_untouched(tiny, tmp_path):
@@ -234,3 +248,28 @@ def test_benchmark_cli_writes_results(tiny, tiny_ckpt, tmp_path, capsys):
     with pytest.raises(SystemExit):
         benchmark.parse_args(["--model", "nopath"])
     assert "NAME=PATH" in capsys.readouterr().err
+
+
+def test_audio_stats_tool_matches_numpy_and_reference_scale(tiny, capsys):
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import audio_stats
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    from pose_audio_refine.audio import FEATURE_MEAN, FEATURE_STD
+    mean, std = audio_stats.main([str(tiny), "--split", "train"])
+    rows = np.asarray(load_audio_rows(tiny)).reshape(-1, 35)
+    np.testing.assert_allclose(mean, rows.mean(0), rtol=1e-9)
+    np.testing.assert_allclose(std, rows.std(0), rtol=1e-9)
+    assert "FEATURE_MEAN = (" in capsys.readouterr().out
+    # the shipped reference statistics describe the same kind of audio: every column within 3 reference
+    # standard deviations of this tiny build's mean, and no column's spread off by 10x
+    z = np.abs(mean - np.array(FEATURE_MEAN)) / np.array(FEATURE_STD)
+    assert z.max() < 3.0
+    ratio = std / np.array(FEATURE_STD)
+    assert (ratio > 0.1).all() and (ratio < 10).all()
+
+
+def load_audio_rows(root):
+    data, _ = open_set(root, "train")
+    return np.asarray(data["audio"], dtype=np.float64)

@@ -132,6 +132,82 @@ def test_audio_dropout_zeroes_audio_in_training_only():
     torch.testing.assert_close(full(poses[:4], audio[:4]), full(poses[:4]))
 
 
+def test_audio_norm_standardises_columns_and_keeps_zeros_for_no_audio():
+    from pose_audio_refine.audio import FEATURE_MEAN, FEATURE_STD
+    torch.manual_seed(0)
+    model = _small(51, audio_dropout=1.0, dropout=0.0, audio_norm=True)
+    assert {"audio_mean", "audio_std"} <= set(model.state_dict())  # travels with the weights
+    seen = []
+    model.audio_embed.register_forward_hook(lambda m, inp, out: seen.append(inp[0].detach().clone()))
+    poses, _ = _batch(51, b=3)
+    mean, std = torch.tensor(FEATURE_MEAN), torch.tensor(FEATURE_STD)
+    audio = mean + std * torch.randn(3, 150, 35)  # features at their reference scale
+    original = audio.clone()
+    model.eval()
+    model(poses, audio)
+    torch.testing.assert_close(seen[-1], (audio - mean) / std)
+    assert 0.8 < seen[-1].std() < 1.2 and torch.equal(audio, original)
+    # dropped audio (training) and audio=None both reach the embedding as zeros
+    model.train()
+    model(poses, audio)
+    assert torch.count_nonzero(seen[-1]) == 0
+    model(poses)
+    assert torch.count_nonzero(seen[-1]) == 0
+    with pytest.raises(ValueError, match="reference features"):
+        MAPnet(t_in=51, audio_dim=20, audio_norm=True, **{k: v for k, v in mapnet_config("small").items()})
+    assert not hasattr(PoT(t_in=51, **mapnet_config("small"), audio_norm=True), "audio_mean")
+
+
+def test_signed_loudness_integral_known_answer_and_model_channel():
+    from pose_audio_refine.models.mapnet import LOUDNESS_INTEGRAL_SCALE, signed_loudness_integral
+    audio = torch.zeros(1, 10, 35)
+    audio[0, :, 34] = 1.0  # constant loudness
+    audio[0, 5, 33] = 1.0  # one onset (a bow change) at frame 5
+    raw = torch.tensor([1, 2, 3, 4, 5, 4, 3, 2, 1, 0], dtype=torch.float32)  # up-bow, then back
+    torch.testing.assert_close(signed_loudness_integral(audio)[0], (raw - raw.mean()) / LOUDNESS_INTEGRAL_SCALE)
+    assert torch.count_nonzero(signed_loudness_integral(torch.zeros(2, 150, 35))) == 0
+    model = _small(51, audio_norm=True, loudness_integral=True, audio_dropout=1.0, dropout=0.0)
+    assert model.audio_embed.in_features == 36
+    seen = []
+    model.audio_embed.register_forward_hook(lambda m, inp, out: seen.append(inp[0].detach().clone()))
+    poses, _ = _batch(51, b=2)
+    audio = torch.rand(2, 150, 35)
+    model.eval()
+    model(poses, audio)
+    torch.testing.assert_close(seen[-1][..., 35], signed_loudness_integral(audio))
+    model.train()
+    model(poses, audio)  # dropped audio: the derived channel is dropped with it
+    assert torch.count_nonzero(seen[-1]) == 0
+    model.eval()
+    model(poses)
+    assert seen[-1].shape == (2, 150, 36) and torch.count_nonzero(seen[-1]) == 0
+    with pytest.raises(ValueError, match="standard audio columns"):
+        MAPnet(t_in=51, audio_dim=20, loudness_integral=True, **mapnet_config("small"))
+
+
+def test_signed_loudness_integral_traces_the_simulated_bowing_wrist():
+    """The physics it relies on, on the simulator: over 3 s windows the integral follows the bowing wrist's
+    main motion axis (|r|, up to sign), far better than another take's audio does."""
+    from pose_audio_refine.audio import audio_features
+    from pose_audio_refine.models.mapnet import signed_loudness_integral
+    from training.simulator import simulate_take
+    takes = [simulate_take(seed, 12.0, renderer="synth") for seed in (11, 12)]
+    feats = [audio_features(t.audio, t.sr, fps=50) for t in takes]
+
+    def corr(take, f):
+        out = []
+        for a in range(0, 600, 150):
+            wrist = take.poses[a:a + 150, 5] - take.poses[a:a + 150, 5].mean(0)
+            axis = np.linalg.svd(wrist, full_matrices=False)[2][0]
+            z = signed_loudness_integral(torch.from_numpy(f[None, a:a + 150]).double())[0].numpy()
+            out.append(abs(np.corrcoef(z, wrist @ axis)[0, 1]))
+        return out
+
+    matched = corr(takes[0], feats[0]) + corr(takes[1], feats[1])
+    shuffled = corr(takes[0], feats[1]) + corr(takes[1], feats[0])
+    assert np.mean(matched) > 0.6 and np.mean(matched) > np.mean(shuffled) + 0.25, (matched, shuffled)
+
+
 def test_time_aware_model_serves_any_input_rate():
     torch.manual_seed(0)
     for mode in ("attention", "interp"):
@@ -220,6 +296,31 @@ def test_normalisation_round_trip_and_residual_starts_at_interpolation():
     interp = interp_time(poses.flatten(2), torch.arange(75) / 25.0, torch.arange(150) / 50.0).view(2, 150, 13, 3)
     assert (out - interp).norm(dim=-1).mean() < 5.0  # mm: small-init correction on top of interpolation
     assert (poses.mean(dim=(1, 2)) - out.mean(dim=(1, 2))).abs().max() < 20.0
+
+
+def test_gaussian_time_matches_scipy_and_smooth_residual_starts_at_the_smoothed_input():
+    from scipy.ndimage import gaussian_filter1d
+    from pose_audio_refine.models.layers import gaussian_time
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 150, 5))
+    for sigma in (0.7, 2.0, 5.0):
+        ref = gaussian_filter1d(x, sigma, axis=1, mode="nearest", truncate=4.0)
+        np.testing.assert_allclose(gaussian_time(torch.from_numpy(x), sigma).numpy(), ref, atol=1e-6)
+    assert torch.equal(gaussian_time(torch.from_numpy(x), 0.0), torch.from_numpy(x))
+    with pytest.raises(ValueError, match="sigma"):
+        gaussian_time(torch.from_numpy(x), -1.0)
+    poses, audio = _batch(75)
+    torch.manual_seed(0)
+    model = _small(75, residual="smooth", residual_sigma_s=0.1).eval()
+    with torch.no_grad():
+        out = model(poses, audio)
+    interp = interp_time(poses.flatten(2), torch.arange(75) / 25.0, torch.arange(150) / 50.0)
+    smooth = gaussian_time(interp.double(), 5.0).view(2, 150, 13, 3).float()  # 0.1 s at 50 fps
+    assert (out - smooth).norm(dim=-1).mean() < 5.0  # mm: the small-init correction rides on the smoother
+    assert (out - interp.view(2, 150, 13, 3)).norm(dim=-1).mean() > 5 * (out - smooth).norm(dim=-1).mean()
+    for bad in (dict(residual="spline"), dict(residual="smooth", residual_sigma_s=-0.1)):
+        with pytest.raises(ValueError, match="residual"):
+            _small(75, **bad)
 
 
 def test_deciwatch_returns_sparse_and_registry_builds_all():

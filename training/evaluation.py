@@ -36,6 +36,7 @@ import numpy as np
 from pose_audio_refine import filters as F
 from pose_audio_refine.filters import fill_gaps, refine_classical
 from pose_audio_refine.metrics import mpjae, mpjpe, swapped_pairs
+from pose_audio_refine.skeletons import TELMI13_JOINTS
 from pose_audio_refine.windows import N_SLOTS, OUT_FPS, grid_times, to_grid
 from training.engine.dataset import shuffled_other_take
 from training.mapdat import load_split
@@ -46,7 +47,7 @@ __all__ = [
     "CLASSICAL", "CLASSICAL_LABELS", "DEFAULT_PARAMS", "PARAM_GRIDS", "TAU_VALUE", "BuildMissingError", "build_command",
     "open_set", "subset_indices", "window_batch", "predict_classical", "predict_model", "model_accepts",
     "shuffled_audio_clips", "swap_restoration", "score_windows", "summarize", "tune_classical",
-    "evaluate_set", "target_checks", "format_markdown",
+    "evaluate_set", "target_checks", "format_markdown", "AUDIO_DRIVEN_JOINTS", "TELMI13_NAMES", "audio_bound",
 ]
 
 #: Classical methods, in table order, and their table labels.
@@ -55,6 +56,12 @@ CLASSICAL_LABELS: dict[str, str] = {
     "linear": "Linear interp.", "cubic": "Cubic spline", "sma": "SMA (paper)", "one_euro": "One Euro",
     "savgol": "Savitzky-Golay", "gaussian": "Gaussian",
 }
+#: telmi13 joints whose motion the simulator's sound depends on: the bowing arm's elbow and wrist (bow speed ->
+#: loudness, bow changes -> onsets, string -> arm height) and the left elbow and wrist (hand position along the
+#: neck -> pitch, vibrato -> pitch wobble). The shoulders and everything below them move with sway and breath,
+#: which make no sound.
+AUDIO_DRIVEN_JOINTS: tuple[str, ...] = ("RMEL", "RMWR", "LMEL", "LMWR")
+TELMI13_NAMES: tuple[str, ...] = TELMI13_JOINTS
 #: τ value of each rate key (fps / 50).
 TAU_VALUE: dict[str, float] = {"tau100": 1.0, "tau050": 0.5, "tau033": 0.33}
 
@@ -391,18 +398,22 @@ def score_windows(pred: np.ndarray, batch: dict, chunk: int = 500) -> dict[str, 
     -------
     dict
         ``(N,)`` arrays ``mpjpe`` (mm), ``mpjae`` (mm/frame²), ``swap_restored``, ``swap_flagged``,
-        ``swap_out``, ``swap_judged`` (counts, see :func:`swap_restoration`), and ``category``.
+        ``swap_out``, ``swap_judged`` (counts, see :func:`swap_restoration`), and ``category``; ``joint_mpjpe``
+        ``(N, J)`` (mm, per joint).
     """
     gt = batch["gt"]
     if pred.shape != gt.shape:
         raise ValueError(f"pred must have the ground truth's shape {gt.shape}, got {pred.shape}")
     n = gt.shape[0]
     res = {k: np.zeros(n) for k in ("mpjpe", "mpjae")}
+    res["joint_mpjpe"] = np.zeros((n, gt.shape[2]))
     res.update({k: np.zeros(n, dtype=np.int64) for k in ("swap_restored", "swap_flagged", "swap_out", "swap_judged")})
     for a in range(0, n, chunk):
         b = min(n, a + chunk)
         p, g = pred[a:b], gt[a:b]
-        res["mpjpe"][a:b] = np.nanmean(mpjpe(p, g, reduce="none"), axis=(1, 2))
+        err = mpjpe(p, g, reduce="none")  # (n, T, J)
+        res["mpjpe"][a:b] = np.nanmean(err, axis=(1, 2))
+        res["joint_mpjpe"][a:b] = np.nanmean(err, axis=1)
         res["mpjae"][a:b] = np.nanmean(mpjae(p, g, reduce="none"), axis=(1, 2))
         r, f, o, j = swap_restoration(p, g, batch["swap"][a:b], batch["fps"], batch["inputs"][a:b])
         res["swap_restored"][a:b], res["swap_flagged"][a:b] = r, f
@@ -418,8 +429,8 @@ def summarize(scores: dict[str, np.ndarray]) -> dict:
     -------
     dict
         ``n``, ``mpjpe``, ``mpjae``, ``swap_restored`` (fraction, None when no swapped input frame),
-        ``swap_flagged``, ``swap_out_rate``, and ``categories``: name -> ``{n, mpjpe, mpjae}`` (means None
-        for an empty category).
+        ``swap_flagged``, ``swap_out_rate``, ``joints`` (per-joint MPJPE, mm, when the scores have
+        ``joint_mpjpe``), and ``categories``: name -> ``{n, mpjpe, mpjae}`` (means None for an empty category).
     """
     cat = scores["category"]
     flagged = int(scores["swap_flagged"].sum())
@@ -432,6 +443,8 @@ def summarize(scores: dict[str, np.ndarray]) -> dict:
         "swap_out_rate": float(scores["swap_out"].sum() / max(1, scores["swap_judged"].sum())),
         "categories": {},
     }
+    if "joint_mpjpe" in scores:
+        out["joints"] = [float(v) for v in scores["joint_mpjpe"].mean(axis=0)]
     for code, name in enumerate(CATEGORY_NAMES):
         m = cat == code
         out["categories"][name] = {
@@ -782,6 +795,51 @@ def _swap_table(s: dict, taus: list[str]) -> list[str]:
     return lines
 
 
+def _joint_table(s: dict, tau: str) -> list[str]:
+    """Per-joint MPJPE of the learned nets (all variants) and the best classical method at ``tau``."""
+    bl, _ = _best_classical(s, tau)
+    rows = [label for label, m in s["methods"].items() if (m["family"] == "learned" or label == bl)
+            and "joints" in m["taus"].get(tau, {})]
+    if not rows:
+        return []
+    names = [f"**{j}**" if j in AUDIO_DRIVEN_JOINTS else j for j in TELMI13_NAMES]
+    lines = ["| method | " + " | ".join(names) + " | all |", "|---|" + "---:|" * (len(names) + 1)]
+    for label in rows:
+        e = s["methods"][label]["taus"][tau]
+        lines.append(f"| {label} | " + " | ".join(f"{v:.1f}" for v in e["joints"]) + f" | {e['mpjpe']:.2f} |")
+    return lines
+
+
+def audio_bound(joints: list[float]) -> float:
+    """MPJPE (mm) a method would reach if its :data:`AUDIO_DRIVEN_JOINTS` were perfect and every other joint
+    kept its error: the most that audio, which carries nothing about the other joints, can take off.
+
+    Parameters
+    ----------
+    joints : list of float
+        Per-joint MPJPE (mm) in telmi13 order (``summarize(...)["joints"]``).
+    """
+    if len(joints) != len(TELMI13_NAMES):
+        raise ValueError(f"expected {len(TELMI13_NAMES)} per-joint errors, got {len(joints)}")
+    keep = [e for name, e in zip(TELMI13_NAMES, joints) if name not in AUDIO_DRIVEN_JOINTS]
+    return float(sum(keep) / len(joints))
+
+
+def _audio_bound_lines(s: dict, tau: str) -> list[str]:
+    out = []
+    for label, m in s["methods"].items():
+        e = m["taus"].get(tau, {})
+        if m["family"] != "learned" or m["variant"] not in ("matched", "pose_only") or "joints" not in e:
+            continue
+        if m["variant"] == "matched" and any(x["base"] == m["base"] and x["variant"] == "pose_only"
+                                             for x in s["methods"].values()):
+            continue  # audio nets: the bound is about the pose-only output
+        b = audio_bound(e["joints"])
+        out.append(f"- {label}: {e['mpjpe']:.2f} mm -> {b:.2f} mm with {', '.join(AUDIO_DRIVEN_JOINTS)} perfect "
+                   f"(ratio {b / e['mpjpe']:.3f})")
+    return out
+
+
 def format_markdown(results: dict) -> str:
     """All tables of a benchmark run as Markdown (what ``tools/benchmark.py`` prints and writes)."""
     lines: list[str] = []
@@ -802,6 +860,14 @@ def format_markdown(results: dict) -> str:
             _method_table(s, "mpjae", taus) + [""]
         lines += [f"**MPJAE (mm/frame²) per category at τ = {TAU_VALUE[cat_tau]}**", ""] + \
             _category_table(s, cat_tau, "mpjae") + [""]
+        jt = _joint_table(s, cat_tau)
+        if jt:
+            lines += [f"**MPJPE (mm) per joint at τ = {TAU_VALUE[cat_tau]}** (bold: the joints whose motion makes "
+                      "sound in the simulator; learned nets and the best classical method)", ""] + jt + [""]
+            bound = _audio_bound_lines(s, cat_tau)
+            if bound:
+                lines += ["Bound on what audio can add: a pose-only output with the sound-making joints made "
+                          "perfect (every other joint keeps its error):", ""] + bound + [""]
         ctl = _control_table(s, taus)
         if ctl:
             lines += ["**Shuffled-audio control** (MPJPE, mm; audio from a window of a different take)", ""]

@@ -1,7 +1,9 @@
 """Audio input: decoding media files (:mod:`.io`) and the paper's 35-dim audio features (:mod:`.features`)."""
 from .features import (
     CHROMA,
+    FEATURE_MEAN,
     FEATURE_NAMES,
+    FEATURE_STD,
     MEL_FLOOR_DB,
     MFCC,
     N_FEATURES,
@@ -16,7 +18,9 @@ from .io import AudioDecodeError, AudioInfo, NoAudioStreamError, audio_info, loa
 
 __all__ = [
     "CHROMA",
+    "FEATURE_MEAN",
     "FEATURE_NAMES",
+    "FEATURE_STD",
     "MEL_FLOOR_DB",
     "MFCC",
     "N_FEATURES",

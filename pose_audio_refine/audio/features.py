@@ -47,7 +47,7 @@ it was cut from):
 Normalisation
     Values are raw (not standardised): onset strength in dB of positive flux averaged over mel bands, MFCCs
     of dB values, CENS rows of unit L2 norm (zero rows in silence), RMS in linear full-scale units. A model
-    should standardise the columns with statistics from its training data. Digital silence gives finite
+    should standardise the columns (:data:`FEATURE_MEAN`, :data:`FEATURE_STD`; MAPnet's ``audio_norm=True``). Digital silence gives finite
     features (CENS rows of zeros, MFCCs of the floor, zero onset/RMS).
 
 Long signals
@@ -77,7 +77,9 @@ from .io import stream_audio
 
 __all__ = [
     "CHROMA",
+    "FEATURE_MEAN",
     "FEATURE_NAMES",
+    "FEATURE_STD",
     "MEL_FLOOR_DB",
     "MFCC",
     "N_FEATURES",
@@ -104,6 +106,24 @@ MFCC = slice(1, 21)
 CHROMA = slice(21, 33)
 ONSET_PEAKS = slice(33, 34)
 RMS = slice(34, 35)
+
+# Reference column statistics for standardising the features before a network sees them. The raw columns
+# span five orders of magnitude (mfcc_0 ~ -350 +- 90, rms ~ 0.05 +- 0.05), so an unscaled linear embedding
+# hears little but mfcc_0 -- and rms and onsets are what bowing causes. Measured over the MAPdat `realistic`
+# train split (3 200 windows x 150 rows, both renderers; `python tools/audio_stats.py data_build/mapdat_realistic`
+# reprints them). Models copy them into their state_dict, so changing these later never alters shipped weights.
+FEATURE_MEAN: tuple[float, ...] = (
+    1.2568, -346.9275, 13.4844, -22.3733, -7.5455, 10.1075, -9.8341, -10.2545, -6.1943, -6.7836, -5.2696,
+    -4.3979, -4.2711, -2.6032, -1.9886, -1.8101, -1.5478, -1.5976, -1.6483, -0.9428, 0.1518,
+    0.1957, 0.1999, 0.2148, 0.1921, 0.2016, 0.1708, 0.1659, 0.1725, 0.1715, 0.1857, 0.1697, 0.1911,
+    0.06, 0.0542,
+)
+FEATURE_STD: tuple[float, ...] = (
+    3.6969, 89.0892, 25.7503, 17.1301, 6.1511, 12.6511, 9.0919, 8.6764, 8.3348, 11.1686, 12.8312,
+    13.2023, 14.6566, 16.3287, 17.0742, 16.8291, 16.8496, 16.3462, 15.5034, 14.435, 13.8642,
+    0.2236, 0.2289, 0.2424, 0.2172, 0.2314, 0.2119, 0.2016, 0.211, 0.2019, 0.2248, 0.2132, 0.2317,
+    0.2375, 0.0492,
+)
 
 N_FFT = 2048
 N_MELS = 128

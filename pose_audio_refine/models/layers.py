@@ -20,6 +20,7 @@ __all__ = [
     "TransformerStack",
     "Rebalance",
     "interp_time",
+    "gaussian_time",
     "fill_missing",
     "normalize_poses",
     "denormalize_poses",
@@ -197,6 +198,36 @@ def default_times(n_frames: int, window_s: float, device=None, dtype=torch.float
     ``n=150, window_s=3`` gives 50 fps; 75 gives 25 fps; 51 gives 17 fps (the paper's τ = 1, 0.5, 0.33).
     """
     return torch.arange(n_frames, device=device, dtype=dtype) * (float(window_s) / n_frames)
+
+
+def gaussian_time(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Gaussian smoothing along time with edge-replicated padding (as ``scipy.ndimage.gaussian_filter1d``
+    with ``mode='nearest'``, truncated at 4 sigma).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        ``(B, T, C)``.
+    sigma : float
+        Standard deviation in frames (0: ``x`` unchanged).
+
+    Returns
+    -------
+    torch.Tensor
+        ``(B, T, C)``; differentiable in ``x``.
+    """
+    if sigma < 0:
+        raise ValueError(f"sigma must be >= 0 frames, got {sigma}")
+    if sigma == 0:
+        return x
+    radius = max(1, int(4.0 * sigma + 0.5))
+    k = torch.arange(-radius, radius + 1, device=x.device, dtype=x.dtype)
+    kernel = torch.exp(-0.5 * (k / sigma) ** 2)
+    kernel = (kernel / kernel.sum()).view(1, 1, -1)
+    B, T, C = x.shape
+    y = x.transpose(1, 2).reshape(B * C, 1, T)
+    y = F.pad(y, (radius, radius), mode="replicate")
+    return F.conv1d(y, kernel).view(B, C, T).transpose(1, 2)
 
 
 def interp_time(x: torch.Tensor, t_src: torch.Tensor, t_dst: torch.Tensor) -> torch.Tensor:

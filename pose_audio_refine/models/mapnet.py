@@ -25,10 +25,13 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from ..audio.features import FEATURE_MEAN, FEATURE_STD, ONSET_PEAKS, RMS
 from .layers import (PositionalEncoding, Rebalance, TransformerStack, default_times, denormalize_poses,
-                     interp_time, normalize_poses)
+                     gaussian_time, interp_time, normalize_poses)
 
-__all__ = ["MAPnet", "FUSION_LAYERS", "MAPNET_PRESETS", "mapnet_config", "OutputHead", "check_model_inputs"]
+RMS_COLUMN, ONSET_PEAK_COLUMN = RMS.start, ONSET_PEAKS.start
+
+__all__ = ["MAPnet", "signed_loudness_integral", "FUSION_LAYERS", "MAPNET_PRESETS", "mapnet_config", "OutputHead", "check_model_inputs"]
 
 #: (pose/audio layers, fusion layers) of the paper's fusion ablation (Table 4).
 FUSION_LAYERS: dict[str, tuple[int, int]] = {"early": (2, 12), "balanced": (7, 7), "late": (12, 2)}
@@ -114,6 +117,35 @@ def check_model_inputs(poses: torch.Tensor, input_times: torch.Tensor | None, n_
     return input_times.to(device=poses.device, dtype=poses.dtype)
 
 
+#: Scale of :func:`signed_loudness_integral`'s output: the integral of a typical RMS (0.05) over 0.5 s at 50 fps.
+LOUDNESS_INTEGRAL_SCALE = 1.25
+
+
+def signed_loudness_integral(audio: torch.Tensor) -> torch.Tensor:
+    """Running sum of RMS whose sign flips at every picked onset, mean removed, in units of
+    :data:`LOUDNESS_INTEGRAL_SCALE`.
+
+    On a bowed string the RMS follows bow speed and a bow change is an onset, so the result is proportional
+    to bow position along the stroke up to an unknown sign and scale (the pose input supplies both). Slurred
+    note changes are onsets without a bow change and flip it wrongly; the network learns how far to trust it.
+
+    Parameters
+    ----------
+    audio : torch.Tensor
+        ``(B, T, 35)`` raw (unstandardised) features in :data:`pose_audio_refine.audio.FEATURE_NAMES` order;
+        uses ``onset_peak`` (column 33) and ``rms`` (column 34).
+
+    Returns
+    -------
+    torch.Tensor
+        ``(B, T)``; zeros for all-zero (absent or dropped) audio.
+    """
+    rms, onset = audio[..., RMS_COLUMN], audio[..., ONSET_PEAK_COLUMN] > 0.5
+    sign = 1.0 - 2.0 * torch.remainder(torch.cumsum(onset.to(audio.dtype), dim=1), 2.0)
+    z = torch.cumsum(rms * sign, dim=1)
+    return (z - z.mean(dim=1, keepdim=True)) / LOUDNESS_INTEGRAL_SCALE
+
+
 class MAPnet(nn.Module):
     """Music Assisted Pose network (paper §3) with optional, off-by-default improvements.
 
@@ -147,8 +179,21 @@ class MAPnet(nn.Module):
         Positional encoding from timestamps (s) instead of indices, so one model serves any input fps.
     pe_rate : float
         Positions per second of the time-aware encoding (50: identical to the index encoding at 50 fps).
-    residual : bool
-        Predict a correction to the linear interpolation of the (filled) input at the output times.
+    residual : bool or {"interp", "smooth"}
+        Predict a correction instead of the poses. True / "interp": a correction of the linear interpolation
+        of the (filled) input at the output times -- that correction must cancel every frame's noise, which
+        the narrow output head cannot carry (with the paper's noise it never left the interpolation's error).
+        "smooth": a correction of that interpolation Gaussian-smoothed over ``residual_sigma_s``, a smooth
+        signal; the net then starts as a classical smoother and only learns what the smoother gets wrong, which
+        also keeps motion unlike violin playing close to the smoothed input.
+    loudness_integral : bool
+        Append one derived audio channel: the running sum of RMS over the window with its sign flipped at every
+        picked onset, mean removed (:func:`signed_loudness_integral`). On a bowed string, RMS follows bow
+        speed and bow changes are onsets, so this traces the bow -- and the bowing wrist -- along the stroke
+        (|r| 0.80 median against the simulated wrist's main motion axis over 3 s windows). A transformer would
+        have to learn that integration; this hands it over. Needs the 35 standard columns.
+    residual_sigma_s : float
+        Width (s, standard deviation) of the "smooth" residual's Gaussian.
     audio_dropout : float
         Training only: probability that a sample's audio features are replaced by zeros, which is also what
         ``audio=None`` feeds, so the model learns to work pose-only.
@@ -162,6 +207,12 @@ class MAPnet(nn.Module):
         Millimetres per model unit in the normalisation.
     norm_first : bool
         Pre-norm transformer layers (False: the paper's post-norm).
+    audio_norm : bool
+        Standardise the 35 audio columns with the reference statistics
+        (:data:`pose_audio_refine.audio.FEATURE_MEAN` / ``FEATURE_STD``, stored in the state_dict) before the
+        audio embedding. Off reproduces the paper's raw features, whose scales differ by 10^4 (mfcc_0 drowns
+        out rms and the onsets). Zeroed audio (dropout, ``audio=None``) stays zeros *after* standardising, so
+        "no audio" is the same input either way.
     """
 
     def __init__(self, t_in: int | None = 150, t_out: int = 150, n_joints: int = 13, audio_frames: int = 150,
@@ -170,7 +221,8 @@ class MAPnet(nn.Module):
                  rebalance: bool = True, rebalance_mode: str = "linear", time_pe: bool = False,
                  pe_rate: float = 50.0, residual: bool = False, audio_dropout: float = 0.0,
                  mask_channel: bool = True, use_audio: bool = True, window_s: float = 3.0, out_fps: float = 50.0,
-                 pose_scale: float = 1000.0, norm_first: bool = False):
+                 pose_scale: float = 1000.0, norm_first: bool = False, audio_norm: bool = False,
+                 residual_sigma_s: float = 0.1, loudness_integral: bool = False):
         super().__init__()
         if not 0.0 <= audio_dropout <= 1.0:
             raise ValueError(f"audio_dropout must be in [0, 1], got {audio_dropout}")
@@ -182,11 +234,19 @@ class MAPnet(nn.Module):
                              "rebalance_mode='attention' or 'interp'")
         self.t_in, self.t_out, self.n_joints = t_in, int(t_out), int(n_joints)
         self.audio_frames, self.audio_dim = int(audio_frames), int(audio_dim)
+        if residual not in (False, True, "interp", "smooth"):
+            raise ValueError(f"residual must be False, True, 'interp' or 'smooth', got {residual!r}")
+        if residual_sigma_s < 0:
+            raise ValueError(f"residual_sigma_s must be >= 0 s, got {residual_sigma_s}")
+        self.residual_mode = {True: "interp", False: None}.get(residual, residual)
+        self.residual_sigma = float(residual_sigma_s) * float(out_fps)  # in output frames
         self.rebalance, self.residual, self.use_audio = bool(rebalance), bool(residual), bool(use_audio)
         self.mask_channel, self.audio_dropout = bool(mask_channel), float(audio_dropout)
         self.window_s, self.out_fps, self.pose_scale = float(window_s), float(out_fps), float(pose_scale)
         pe_mode = "time" if time_pe else "index"
         self.time_pe = bool(time_pe)
+        self.audio_norm = bool(audio_norm) and bool(use_audio)
+        self.loudness_integral = bool(loudness_integral) and bool(use_audio)
 
         in_dim = n_joints * 3 + (n_joints if mask_channel else 0)
         self.pose_embed = nn.Linear(in_dim, h1)
@@ -196,10 +256,20 @@ class MAPnet(nn.Module):
         self.pose_rebalance = Rebalance(t_in=t_in, **reb) if rebalance else None
         length = h2 if rebalance else t_in
         if use_audio:
-            self.audio_embed = nn.Linear(audio_dim, h1)
+            self.loudness_integral = bool(loudness_integral)
+            if self.loudness_integral and audio_dim != len(FEATURE_MEAN):
+                raise ValueError(f"loudness_integral=True needs the {len(FEATURE_MEAN)} standard audio columns, "
+                                 f"got audio_dim={audio_dim}")
+            self.audio_embed = nn.Linear(audio_dim + int(self.loudness_integral), h1)
             self.audio_pe = PositionalEncoding(h1, pe_mode, pe_rate)
             self.audio_tf = TransformerStack(h1, audio_layers, n_heads, ff_dim, dropout, norm_first)
             self.audio_rebalance = Rebalance(t_in=audio_frames, **reb) if rebalance else None
+            if self.audio_norm:
+                if audio_dim != len(FEATURE_MEAN):
+                    raise ValueError(f"audio_norm=True needs the {len(FEATURE_MEAN)} reference features, "
+                                     f"got audio_dim={audio_dim}")
+                self.register_buffer("audio_mean", torch.tensor(FEATURE_MEAN, dtype=torch.float32))
+                self.register_buffer("audio_std", torch.tensor(FEATURE_STD, dtype=torch.float32))
             length += h2 if rebalance else audio_frames
         self.fusion_tf = TransformerStack(h1, fusion_layers, n_heads, ff_dim, dropout, norm_first)
         self.head = OutputHead(length, h1, self.t_out, n_joints * 3, small_init=residual)
@@ -211,12 +281,17 @@ class MAPnet(nn.Module):
     def _prepare_audio(self, audio: torch.Tensor | None, batch: int, ref: torch.Tensor) -> torch.Tensor:
         shape = (batch, self.audio_frames, self.audio_dim)
         if audio is None:  # pose-only use: the same zeros that audio dropout trains on
-            return ref.new_zeros(shape)
+            return ref.new_zeros(shape[:2] + (shape[2] + int(self.loudness_integral),))
         if not isinstance(audio, torch.Tensor):
             raise TypeError(f"audio must be a torch.Tensor or None, got {type(audio).__name__}")
         if tuple(audio.shape) != shape:
             raise ValueError(f"audio must be {shape} (batch, frames, features), got {tuple(audio.shape)}")
         audio = torch.nan_to_num(audio.to(ref.dtype), nan=0.0, posinf=0.0, neginf=0.0)
+        raw = audio
+        if self.audio_norm:
+            audio = (audio - self.audio_mean.to(ref.dtype)) / self.audio_std.to(ref.dtype)
+        if self.loudness_integral:
+            audio = torch.cat((audio, signed_loudness_integral(raw).unsqueeze(-1)), dim=-1)
         if self.training and self.audio_dropout > 0:
             keep = (torch.rand(batch, 1, 1, device=audio.device) >= self.audio_dropout).to(audio.dtype)
             audio = audio * keep
@@ -258,5 +333,8 @@ class MAPnet(nn.Module):
             tokens.append(self.audio_rebalance(a, self.audio_times.to(a.dtype)) if self.rebalance else a)
         out = self.head(self.fusion_tf(torch.cat(tokens, dim=1)))
         if self.residual:
-            out = out + interp_time(x.flatten(2), times, self.output_times.to(x.dtype))
+            base = interp_time(x.flatten(2), times, self.output_times.to(x.dtype))
+            if self.residual_mode == "smooth":
+                base = gaussian_time(base, self.residual_sigma)
+            out = out + base
         return denormalize_poses(out.view(B, self.t_out, self.n_joints, 3), center, self.pose_scale)
