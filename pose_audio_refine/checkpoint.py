@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_small_grid.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "993d262b2ed71af8513d2b6f7b50404d4be74adcacb9f26e3c8c7ec6b8b2fde6"
+DEFAULT_SHA256 = "c18132f214a4adec5d7944df80827a5b62fe985a7311e1f1dea10020ed07f04b"
 
 
 class CheckpointError(ValueError):

@@ -273,3 +273,18 @@ def test_audio_stats_tool_matches_numpy_and_reference_scale(tiny, capsys):
 def load_audio_rows(root):
     data, _ = open_set(root, "train")
     return np.asarray(data["audio"], dtype=np.float64)
+
+
+def test_audio_information_tool_runs_on_a_build_and_reports_both_fits(tiny, capsys):
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import audio_information
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    rows = audio_information.main(["--data-root", str(tiny), "--windows", "20"])
+    assert [r["tau"] for r in rows] == ["tau100", "tau033"]
+    for r in rows:
+        vals = [r[k] for k in ("motion_mm", "pose_only_mm", "pose_audio_mm", "pose_shuffled_mm")]
+        assert all(np.isfinite(v) and v > 0 for v in vals)
+        assert r["gain"] == pytest.approx(1 - r["pose_audio_mm"] / r["pose_only_mm"])
+    assert "| tiny_realistic | 50 fps |" in capsys.readouterr().out

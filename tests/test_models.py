@@ -318,6 +318,12 @@ def test_gaussian_time_matches_scipy_and_smooth_residual_starts_at_the_smoothed_
     smooth = gaussian_time(interp.double(), 5.0).view(2, 150, 13, 3).float()  # 0.1 s at 50 fps
     assert (out - smooth).norm(dim=-1).mean() < 5.0  # mm: the small-init correction rides on the smoother
     assert (out - interp.view(2, 150, 13, 3)).norm(dim=-1).mean() > 5 * (out - smooth).norm(dim=-1).mean()
+    gated = _small(75, residual="gated", residual_sigma_s=0.1).eval()
+    assert gated.head.fc3.out_features == 2 * 39  # correction and gate per coordinate
+    with torch.no_grad():
+        out_g = gated(poses, audio)
+    # gates start open (0.98 of the smoothed input around the window centre) and the correction small
+    assert (out_g - smooth).norm(dim=-1).mean() < 15.0
     for bad in (dict(residual="spline"), dict(residual="smooth", residual_sigma_s=-0.1)):
         with pytest.raises(ValueError, match="residual"):
             _small(75, **bad)

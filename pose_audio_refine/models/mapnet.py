@@ -16,6 +16,10 @@ Missing input (NaN joints/frames): filled by linear interpolation in time betwee
 a joint never seen in the window sits at the window centre) and, with ``mask_channel=True``, 13 extra input
 channels carry the per-joint validity so the model knows which values were invented.
 
+Options beyond the paper (each off by default, each a measured row in the README): ``audio_norm`` standardises
+the 35 columns, ``loudness_integral`` appends the signed loudness integral (a trace of the bow along the
+stroke), and ``residual="gated"`` predicts ``correction + gate * smoothed input`` instead of the poses.
+
 The shuffled-audio control (audio from a different take at test time) needs nothing here: pass another window's
 ``audio`` to :meth:`MAPnet.forward`.
 """
@@ -183,9 +187,11 @@ class MAPnet(nn.Module):
         Predict a correction instead of the poses. True / "interp": a correction of the linear interpolation
         of the (filled) input at the output times -- that correction must cancel every frame's noise, which
         the narrow output head cannot carry (with the paper's noise it never left the interpolation's error).
-        "smooth": a correction of that interpolation Gaussian-smoothed over ``residual_sigma_s``, a smooth
-        signal; the net then starts as a classical smoother and only learns what the smoother gets wrong, which
-        also keeps motion unlike violin playing close to the smoothed input.
+        "smooth": a correction of that interpolation Gaussian-smoothed over ``residual_sigma_s``. Measured: it
+        also stays at its starting error under the paper's noise (the correction must cancel the smoothed
+        noise). "gated": ``net + g * smoothed`` with a per-frame, per-coordinate gate ``g`` in (0, 1) that the
+        net predicts (starting open): it can keep the smoothed input where it is good (realistic noise, motion
+        unlike violin playing) and drop it where it is noise.
     loudness_integral : bool
         Append one derived audio channel: the running sum of RMS over the window with its sign flipped at every
         picked onset, mean removed (:func:`signed_loudness_integral`). On a bowed string, RMS follows bow
@@ -234,8 +240,8 @@ class MAPnet(nn.Module):
                              "rebalance_mode='attention' or 'interp'")
         self.t_in, self.t_out, self.n_joints = t_in, int(t_out), int(n_joints)
         self.audio_frames, self.audio_dim = int(audio_frames), int(audio_dim)
-        if residual not in (False, True, "interp", "smooth"):
-            raise ValueError(f"residual must be False, True, 'interp' or 'smooth', got {residual!r}")
+        if residual not in (False, True, "interp", "smooth", "gated"):
+            raise ValueError(f"residual must be False, True, 'interp', 'smooth' or 'gated', got {residual!r}")
         if residual_sigma_s < 0:
             raise ValueError(f"residual_sigma_s must be >= 0 s, got {residual_sigma_s}")
         self.residual_mode = {True: "interp", False: None}.get(residual, residual)
@@ -272,7 +278,10 @@ class MAPnet(nn.Module):
                 self.register_buffer("audio_std", torch.tensor(FEATURE_STD, dtype=torch.float32))
             length += h2 if rebalance else audio_frames
         self.fusion_tf = TransformerStack(h1, fusion_layers, n_heads, ff_dim, dropout, norm_first)
-        self.head = OutputHead(length, h1, self.t_out, n_joints * 3, small_init=residual)
+        gated = self.residual_mode == "gated"
+        self.head = OutputHead(length, h1, self.t_out, n_joints * 3 * (2 if gated else 1), small_init=bool(residual))
+        if gated:  # gates start open (sigmoid(4) = 0.98): the net begins as the smoother it can then overrule
+            nn.init.constant_(self.head.fc3.bias[n_joints * 3:], 4.0)
         self.register_buffer("audio_times", default_times(audio_frames, window_s), persistent=False)
         self.register_buffer("output_times", torch.arange(self.t_out, dtype=torch.float32) / self.out_fps,
                              persistent=False)
@@ -334,7 +343,10 @@ class MAPnet(nn.Module):
         out = self.head(self.fusion_tf(torch.cat(tokens, dim=1)))
         if self.residual:
             base = interp_time(x.flatten(2), times, self.output_times.to(x.dtype))
-            if self.residual_mode == "smooth":
+            if self.residual_mode in ("smooth", "gated"):
                 base = gaussian_time(base, self.residual_sigma)
+            if self.residual_mode == "gated":
+                out, gate = out.chunk(2, dim=-1)
+                base = torch.sigmoid(gate) * base
             out = out + base
         return denormalize_poses(out.view(B, self.t_out, self.n_joints, 3), center, self.pose_scale)
