@@ -329,6 +329,31 @@ def test_gaussian_time_matches_scipy_and_smooth_residual_starts_at_the_smoothed_
             _small(75, **bad)
 
 
+def test_unswap_pairs_fixes_swaps_in_place_and_leaves_turning_alone():
+    from pose_audio_refine.models.layers import unswap_pairs
+    rng = np.random.default_rng(3)
+    # in place: joint 0 near (-200, 0, 0), joint 1 near (+200, 0, 0), small jitter; frames 10-19 swapped
+    x = np.zeros((1, 60, 2, 3))
+    x[0, :, 0, 0], x[0, :, 1, 0] = -200.0, 200.0
+    x += rng.normal(0, 10, x.shape)
+    truth = x.copy()
+    x[0, 10:20] = x[0, 10:20, ::-1]
+    before = x.copy()
+    xt = torch.from_numpy(x)
+    out = unswap_pairs(xt, [(0, 1)]).numpy()
+    np.testing.assert_allclose(out, truth)
+    np.testing.assert_array_equal(x, before)  # input untouched
+    # a half turn: the pair rotates through 180 degrees, crossing each other's medians -- not "fixed"
+    ang = np.linspace(0, np.pi, 60)
+    turn = np.zeros((1, 60, 2, 3))
+    turn[0, :, 0, 0], turn[0, :, 0, 1] = -200 * np.cos(ang), -200 * np.sin(ang)
+    turn[0, :, 1] = -turn[0, :, 0]
+    np.testing.assert_allclose(unswap_pairs(torch.from_numpy(turn), [(0, 1)]).numpy(), turn)
+    np.testing.assert_allclose(unswap_pairs(xt, []).numpy(), before)
+    with pytest.raises(ValueError, match="n_joints must be 13"):
+        MAPnet(t_in=51, n_joints=12, residual="gated", residual_unswap=True, **mapnet_config("small"))
+
+
 def test_deciwatch_returns_sparse_and_registry_builds_all():
     poses, audio = _batch(51)
     dense, sparse = DeciWatch(dim=32, enc_layers=1, dec_layers=1)(poses, audio, return_sparse=True)

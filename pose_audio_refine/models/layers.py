@@ -21,6 +21,7 @@ __all__ = [
     "Rebalance",
     "interp_time",
     "gaussian_time",
+    "unswap_pairs",
     "fill_missing",
     "normalize_poses",
     "denormalize_poses",
@@ -198,6 +199,46 @@ def default_times(n_frames: int, window_s: float, device=None, dtype=torch.float
     ``n=150, window_s=3`` gives 50 fps; 75 gives 25 fps; 51 gives 17 fps (the paper's τ = 1, 0.5, 0.33).
     """
     return torch.arange(n_frames, device=device, dtype=dtype) * (float(window_s) / n_frames)
+
+
+def unswap_pairs(x: torch.Tensor, pairs, in_place: float = 1.0) -> torch.Tensor:
+    """Undo left/right swaps frame by frame against each joint's median over the window.
+
+    A pair ``(a, b)`` is exchanged in a frame when ``|x_a - med_b| + |x_b - med_a| < |x_a - med_a| +
+    |x_b - med_b|``, i.e. when the swapped assignment sits closer to where the two joints spend the window --
+    but only in windows where the pair stays in place: the two joints' median distances from their medians
+    add up to less than ``in_place`` times the distance between the medians. A dancer who turns round (or very
+    noisy input) moves the joints across each other's medians; such windows are left as they are.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        ``(B, T, J, 3)``.
+    pairs : sequence of (int, int)
+        Left/right joint index pairs.
+    in_place : float
+        Spread-to-separation ratio below which a window counts as in place (see above).
+
+    Returns
+    -------
+    torch.Tensor
+        ``(B, T, J, 3)``, a new tensor.
+    """
+    out = x.clone()
+    if not pairs:
+        return out
+    med = x.median(dim=1, keepdim=True).values  # (B, 1, J, 3)
+    a = torch.tensor([p[0] for p in pairs], device=x.device)
+    b = torch.tensor([p[1] for p in pairs], device=x.device)
+    xa, xb, ma, mb = x[:, :, a], x[:, :, b], med[:, :, a], med[:, :, b]
+    kept = (xa - ma).norm(dim=-1) + (xb - mb).norm(dim=-1)
+    swapped = (xa - mb).norm(dim=-1) + (xb - ma).norm(dim=-1)
+    spread = (xa - ma).norm(dim=-1).median(dim=1).values + (xb - mb).norm(dim=-1).median(dim=1).values  # (B, P)
+    steady = spread < in_place * (ma - mb).norm(dim=-1)[:, 0]  # (B, P)
+    flip = ((swapped < kept) & steady[:, None]).unsqueeze(-1)  # (B, T, P, 1)
+    out[:, :, a] = torch.where(flip, xb, xa)
+    out[:, :, b] = torch.where(flip, xa, xb)
+    return out
 
 
 def gaussian_time(x: torch.Tensor, sigma: float) -> torch.Tensor:

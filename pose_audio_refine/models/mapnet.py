@@ -31,7 +31,11 @@ import torch.nn.functional as F
 
 from ..audio.features import FEATURE_MEAN, FEATURE_STD, ONSET_PEAKS, RMS
 from .layers import (PositionalEncoding, Rebalance, TransformerStack, default_times, denormalize_poses,
-                     gaussian_time, interp_time, normalize_poses)
+                     gaussian_time, interp_time, normalize_poses, unswap_pairs)
+from ..skeletons import SKELETONS, TELMI13_JOINTS
+
+#: telmi13 left/right pairs (RSHO/LSHO, RMEL/LMEL, RMWR/LMWR, RBWT/LBWT, RKNE/LKNE, RTOE/LTOE).
+TELMI13_PAIRS: tuple[tuple[int, int], ...] = tuple(SKELETONS["telmi13"].left_right)
 
 RMS_COLUMN, ONSET_PEAK_COLUMN = RMS.start, ONSET_PEAKS.start
 
@@ -198,6 +202,10 @@ class MAPnet(nn.Module):
         speed and bow changes are onsets, so this traces the bow -- and the bowing wrist -- along the stroke
         (|r| 0.80 median against the simulated wrist's main motion axis over 3 s windows). A transformer would
         have to learn that integration; this hands it over. Needs the 35 standard columns.
+    residual_unswap : bool
+        With ``residual`` "smooth"/"gated": undo left/right swaps in the input (:func:`unswap_pairs`, against
+        each joint's median over the window, telmi13 pairs) before smoothing it into the base, so the base does
+        not carry the estimator's swaps into the output.
     residual_sigma_s : float
         Width (s, standard deviation) of the "smooth" residual's Gaussian.
     audio_dropout : float
@@ -228,7 +236,7 @@ class MAPnet(nn.Module):
                  pe_rate: float = 50.0, residual: bool = False, audio_dropout: float = 0.0,
                  mask_channel: bool = True, use_audio: bool = True, window_s: float = 3.0, out_fps: float = 50.0,
                  pose_scale: float = 1000.0, norm_first: bool = False, audio_norm: bool = False,
-                 residual_sigma_s: float = 0.1, loudness_integral: bool = False):
+                 residual_sigma_s: float = 0.1, loudness_integral: bool = False, residual_unswap: bool = False):
         super().__init__()
         if not 0.0 <= audio_dropout <= 1.0:
             raise ValueError(f"audio_dropout must be in [0, 1], got {audio_dropout}")
@@ -246,6 +254,9 @@ class MAPnet(nn.Module):
             raise ValueError(f"residual_sigma_s must be >= 0 s, got {residual_sigma_s}")
         self.residual_mode = {True: "interp", False: None}.get(residual, residual)
         self.residual_sigma = float(residual_sigma_s) * float(out_fps)  # in output frames
+        self.residual_unswap = bool(residual_unswap)
+        if self.residual_unswap and n_joints != len(TELMI13_JOINTS):
+            raise ValueError("residual_unswap uses the telmi13 left/right pairs: n_joints must be 13")
         self.rebalance, self.residual, self.use_audio = bool(rebalance), bool(residual), bool(use_audio)
         self.mask_channel, self.audio_dropout = bool(mask_channel), float(audio_dropout)
         self.window_s, self.out_fps, self.pose_scale = float(window_s), float(out_fps), float(pose_scale)
@@ -343,6 +354,8 @@ class MAPnet(nn.Module):
         out = self.head(self.fusion_tf(torch.cat(tokens, dim=1)))
         if self.residual:
             base = interp_time(x.flatten(2), times, self.output_times.to(x.dtype))
+            if self.residual_unswap and self.residual_mode in ("smooth", "gated"):
+                base = unswap_pairs(base.view(B, self.t_out, self.n_joints, 3), TELMI13_PAIRS).flatten(2)
             if self.residual_mode in ("smooth", "gated"):
                 base = gaussian_time(base, self.residual_sigma)
             if self.residual_mode == "gated":
