@@ -864,7 +864,7 @@ def format_markdown(results: dict) -> str:
         if jt:
             lines += [f"**MPJPE (mm) per joint at τ = {TAU_VALUE[cat_tau]}** (bold: the joints whose motion makes "
                       "sound in the simulator; learned nets and the best classical method)", ""] + jt + [""]
-            bound = _audio_bound_lines(s, cat_tau)
+            bound = _audio_bound_lines(s, cat_tau) if s.get("kind") == "simulated" else []
             if bound:
                 lines += ["Bound on what audio can add: a pose-only output with the sound-making joints made "
                           "perfect (every other joint keeps its error):", ""] + bound + [""]
