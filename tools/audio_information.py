@@ -36,17 +36,14 @@ def axis_signals(root, split: str, tau: str, max_windows: int, smooth_frames: fl
     from scipy.ndimage import gaussian_filter1d
 
     from pose_audio_refine.models.mapnet import signed_loudness_integral
-    from pose_audio_refine.windows import grid_times, to_grid
-    from training.evaluation import (_as_tracks, _from_tracks, open_set, shuffled_audio_clips, subset_indices,
-                                     window_batch)
+    from training.evaluation import open_set, shuffled_audio_clips, subset_indices, window_batch, windows_on_grid
 
     data, _ = open_set(root, split)
     if not np.asarray(data["has_audio"]).all():
         raise SystemExit(f"error: {root} has no audio")
     idx = subset_indices(int(np.asarray(data["clip_index"]).shape[0]), max_windows)
     b = window_batch(data, tau, idx)
-    t_in = np.arange(b["inputs"].shape[1]) / b["fps"]
-    x = _from_tracks(to_grid(_as_tracks(b["inputs"]), t_in, grid_times()), len(idx))[:, :, WRIST]
+    x = windows_on_grid(b["inputs"], b["fps"])[:, :, WRIST]
     x = gaussian_filter1d(x, smooth_frames, axis=1, mode="nearest")
     x -= x.mean(axis=1, keepdims=True)
     g = b["gt"][:, :, WRIST] - b["gt"][:, :, WRIST].mean(axis=1, keepdims=True)

@@ -46,7 +46,7 @@ from training.windows import CATEGORY_NAMES, TAUS
 __all__ = [
     "CLASSICAL", "CLASSICAL_LABELS", "DEFAULT_PARAMS", "PARAM_GRIDS", "TAU_VALUE", "BuildMissingError", "build_command",
     "open_set", "subset_indices", "window_batch", "predict_classical", "predict_model", "model_accepts",
-    "shuffled_audio_clips", "swap_restoration", "score_windows", "summarize", "tune_classical",
+    "shuffled_audio_clips", "swap_restoration", "windows_on_grid", "score_windows", "summarize", "tune_classical",
     "evaluate_set", "target_checks", "format_markdown", "AUDIO_DRIVEN_JOINTS", "TELMI13_NAMES", "audio_bound",
 ]
 
@@ -262,6 +262,14 @@ def predict_classical(name: str, inputs: np.ndarray, fps: float, params: dict | 
     return out
 
 
+def windows_on_grid(inputs: np.ndarray, fps: float) -> np.ndarray:
+    """``(N, T_in, J, 3)`` windows sampled at ``fps`` (frame ``i`` at ``i / fps`` s) -> ``(N, 150, J, 3)`` on the
+    50 fps grid (:func:`pose_audio_refine.windows.to_grid`). All windows share their input times, so they are
+    interpolated as one ``(T_in, N·J, 3)`` track."""
+    x = np.asarray(inputs, dtype=np.float64)
+    return _from_tracks(to_grid(_as_tracks(x), np.arange(x.shape[1]) / float(fps), grid_times()), x.shape[0])
+
+
 def model_accepts(meta: dict, t_in: int) -> bool:
     """Whether a network with sidecar ``meta`` can take a window of ``t_in`` native input frames
     ('grid' nets always can: their input is put on the 150-slot grid first)."""
@@ -307,13 +315,11 @@ def predict_model(net, meta: dict, inputs: np.ndarray, fps: float, audio: np.nda
     n, t_in, j, _ = x.shape
     if not model_accepts(meta, t_in):
         raise ValueError(f"this native-mode net takes t_in={meta['net'].get('t_in')} frames, got {t_in}")
-    times_in = np.arange(t_in) / float(fps)
     if meta.get("input_mode", "native") == "grid":
-        # all windows share their input times, so they are interpolated as one (T_in, N·J, 3) track
-        x = _from_tracks(to_grid(_as_tracks(x), times_in, grid_times()), n)
+        x = windows_on_grid(x, fps)
         times = grid_times()
     else:
-        times = times_in
+        times = np.arange(t_in) / float(fps)
     if not meta.get("use_audio", True):
         audio = None
     if audio is not None:

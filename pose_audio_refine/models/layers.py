@@ -231,9 +231,10 @@ def unswap_pairs(x: torch.Tensor, pairs, in_place: float = 1.0) -> torch.Tensor:
     a = torch.tensor([p[0] for p in pairs], device=x.device)
     b = torch.tensor([p[1] for p in pairs], device=x.device)
     xa, xb, ma, mb = x[:, :, a], x[:, :, b], med[:, :, a], med[:, :, b]
-    kept = (xa - ma).norm(dim=-1) + (xb - mb).norm(dim=-1)
+    da, db = (xa - ma).norm(dim=-1), (xb - mb).norm(dim=-1)  # (B, T, P): distance from own median
+    kept = da + db
     swapped = (xa - mb).norm(dim=-1) + (xb - ma).norm(dim=-1)
-    spread = (xa - ma).norm(dim=-1).median(dim=1).values + (xb - mb).norm(dim=-1).median(dim=1).values  # (B, P)
+    spread = da.median(dim=1).values + db.median(dim=1).values  # (B, P)
     steady = spread < in_place * (ma - mb).norm(dim=-1)[:, 0]  # (B, P)
     flip = ((swapped < kept) & steady[:, None]).unsqueeze(-1)  # (B, T, P, 1)
     out[:, :, a] = torch.where(flip, xb, xa)

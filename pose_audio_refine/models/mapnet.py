@@ -39,7 +39,8 @@ TELMI13_PAIRS: tuple[tuple[int, int], ...] = tuple(SKELETONS["telmi13"].left_rig
 
 RMS_COLUMN, ONSET_PEAK_COLUMN = RMS.start, ONSET_PEAKS.start
 
-__all__ = ["MAPnet", "signed_loudness_integral", "FUSION_LAYERS", "MAPNET_PRESETS", "mapnet_config", "OutputHead", "check_model_inputs"]
+__all__ = ["MAPnet", "signed_loudness_integral", "FUSION_LAYERS", "MAPNET_PRESETS", "mapnet_config", "OutputHead",
+           "check_model_inputs"]
 
 #: (pose/audio layers, fusion layers) of the paper's fusion ablation (Table 4).
 FUSION_LAYERS: dict[str, tuple[int, int]] = {"early": (2, 12), "balanced": (7, 7), "late": (12, 2)}
@@ -272,19 +273,18 @@ class MAPnet(nn.Module):
         reb = dict(dim=h1, n_out=h2, mode=rebalance_mode, n_heads=n_heads, window_s=window_s, pe_rate=pe_rate)
         self.pose_rebalance = Rebalance(t_in=t_in, **reb) if rebalance else None
         length = h2 if rebalance else t_in
+        # both options read columns by their meaning, so they need the standard feature layout
+        need_standard = [n for n, on in (("audio_norm", self.audio_norm), ("loudness_integral", self.loudness_integral))
+                         if on]
+        if need_standard and audio_dim != len(FEATURE_MEAN):
+            raise ValueError(f"{' and '.join(need_standard)}=True need the {len(FEATURE_MEAN)} standard audio columns "
+                             f"(the reference features), got audio_dim={audio_dim}")
         if use_audio:
-            self.loudness_integral = bool(loudness_integral)
-            if self.loudness_integral and audio_dim != len(FEATURE_MEAN):
-                raise ValueError(f"loudness_integral=True needs the {len(FEATURE_MEAN)} standard audio columns, "
-                                 f"got audio_dim={audio_dim}")
             self.audio_embed = nn.Linear(audio_dim + int(self.loudness_integral), h1)
             self.audio_pe = PositionalEncoding(h1, pe_mode, pe_rate)
             self.audio_tf = TransformerStack(h1, audio_layers, n_heads, ff_dim, dropout, norm_first)
             self.audio_rebalance = Rebalance(t_in=audio_frames, **reb) if rebalance else None
             if self.audio_norm:
-                if audio_dim != len(FEATURE_MEAN):
-                    raise ValueError(f"audio_norm=True needs the {len(FEATURE_MEAN)} reference features, "
-                                     f"got audio_dim={audio_dim}")
                 self.register_buffer("audio_mean", torch.tensor(FEATURE_MEAN, dtype=torch.float32))
                 self.register_buffer("audio_std", torch.tensor(FEATURE_STD, dtype=torch.float32))
             length += h2 if rebalance else audio_frames
