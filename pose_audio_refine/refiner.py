@@ -39,10 +39,13 @@ from .audio.features import RMS
 from .blending import HOP_SLOTS, OverlapAdd, window_starts
 from .canonical import fit_canonical, from_canonical, to_canonical
 from .checkpoint import load_weights
-from .skeletons import Skeleton, from_telmi13, get_skeleton, infer_skeleton, to_telmi13
+from .skeletons import SKELETONS, Skeleton, from_telmi13, get_skeleton, infer_skeleton, to_telmi13
+from .swaps import unswap_windows
 from .units import check_units
 from .validation import as_float_array, check_rate
 from .windows import N_SLOTS, OUT_FPS, to_grid
+
+TELMI13_LEFT_RIGHT = SKELETONS["telmi13"].left_right
 
 __all__ = ["Refiner", "RefineResult", "FPS_RANGE", "MIN_DURATION_S", "MIN_FRAMES", "SUPPORT_S", "SILENCE_RMS",
            "MAX_AV_MISMATCH_S", "AUDIO_SR"]
@@ -337,6 +340,11 @@ class Refiner:
     guard : bool
         Replace windows whose refined output strays implausibly far from a smoothing of their own input (motion
         unlike the training data) by that smoothing, with a warning (see :data:`GUARD_MIN_MM`).
+    unswap : bool or None
+        Undo left/right joint swaps in each window's input frames, at their own rate, before they are
+        interpolated onto the grid (:func:`~pose_audio_refine.swaps.unswap_windows`: the labelling with the least
+        motion, on tracks smooth enough for that to mean something). None: as the checkpoint's sidecar says
+        (``unswap_input``; on for the bundled model), off for a bare ``nn.Module``.
 
     Examples
     --------
@@ -359,7 +367,7 @@ class Refiner:
 
     def __init__(self, checkpoint=None, device: str | torch.device = "cpu", batch_size: int = 64,
                  progress: bool | None = None, min_confidence: float = 0.3, hop_s: float = 1.0,
-                 guard: bool = True):
+                 guard: bool = True, unswap: bool | None = None):
         self.guard, self._guarded = bool(guard), 0
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
@@ -377,6 +385,7 @@ class Refiner:
         else:
             self.net, self.meta = load_weights(checkpoint, self.device)
         self._check_net()
+        self.unswap = bool(self.meta.get("unswap_input", False)) if unswap is None else bool(unswap)
         self.batch_size, self.progress = int(batch_size), progress
         self.min_confidence, self.hop = float(min_confidence), int(round(hop))
 
@@ -624,6 +633,8 @@ class Refiner:
                 win = canon[i0:i1]
                 if i1 <= i0 or np.isnan(win).all():
                     continue  # nothing observed in this window: it contributes nothing
+                if self.unswap:  # at the input's own rate, before interpolation smears a swap into a ramp
+                    win = unswap_windows(win[None], TELMI13_LEFT_RIGHT)[0]
                 grid = _window_grid(win, t_in[i0:i1], w0 + slot)
                 grids.append(grid)
                 masks.append(~np.isnan(grid).any(axis=(0, 2)))

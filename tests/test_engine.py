@@ -62,6 +62,54 @@ def test_train_then_resume_continues(train_main, mini_build, tmp_path):
     assert ckpt["meta"]["iter"] == 4
 
 
+def test_fine_tune_loads_a_training_checkpoint(train_main, mini_build, tmp_path):
+    # load_from of our own mmengine checkpoint (optimiser state inside) must not hit torch's weights-only refusal
+    train_main(_args(CONFIG, tmp_path / "a", mini_build, 2))
+    src = torch.load(tmp_path / "a" / "iter_2.pth", map_location="cpu", weights_only=False)["state_dict"]
+    train_main(_args(CONFIG, tmp_path / "b", mini_build, 1, f"load_from={tmp_path / 'a' / 'iter_2.pth'}",
+                     "optim_wrapper.optimizer.lr=0.0", "param_scheduler=[]"))
+    got = torch.load(tmp_path / "b" / "iter_1.pth", map_location="cpu", weights_only=False)["state_dict"]
+    for k in src:  # lr 0: one step later the weights are still the loaded ones
+        assert torch.allclose(src[k].float(), got[k].float()), k
+
+
+def test_shape_augmentation_reshapes_bodies_deterministically(mini_build):
+    from training.augment import rescale_segments, segment_scales
+    from training.engine.dataset import TELMI13_PARENTS, MAPdatWindows
+    from training.noise import TELMI13_PAIRS
+
+    def bones(g):
+        return np.stack([np.linalg.norm(g[:, j] - g[:, p], axis=-1).mean()
+                         for j, p in enumerate(TELMI13_PARENTS) if p >= 0])
+
+    kw = dict(data_root=str(mini_build), split="train", input_mode="grid", online_noise="realistic")
+    plain, aug = MAPdatWindows(**kw), MAPdatWindows(**kw, shape_aug=0.25, shape_aug_p=0.5)
+    ratios, changed = [], 0
+    for i in range(12):
+        a, b = plain[i], aug[i]
+        r = bones(b["gt"].double().numpy()) / bones(a["gt"].double().numpy())
+        if np.allclose(r, 1.0):
+            torch.testing.assert_close(a["poses"], b["poses"])  # unreshaped samples: the same noise draws
+        else:
+            changed += 1
+            ratios.append(r)
+        torch.testing.assert_close(b["gt"], aug[i]["gt"])  # deterministic
+    assert 2 <= changed <= 10  # about half
+    spread = np.concatenate(ratios)
+    assert spread.min() < 0.9 and spread.max() > 1.1
+    # the segment factors: both sides alike, the root left in place, lengths scaled exactly
+    sc = segment_scales(np.random.default_rng(0), TELMI13_PARENTS, TELMI13_PAIRS, 0.3)
+    assert sc[0] == 1.0 and all(sc[a] == sc[b] for a, b in TELMI13_PAIRS)
+    g = plain[0]["gt"].double().numpy()
+    before = g.copy()
+    out = rescale_segments(g, TELMI13_PARENTS, sc)
+    np.testing.assert_array_equal(g, before)
+    np.testing.assert_allclose(out[:, 0], g[:, 0])
+    np.testing.assert_allclose(bones(out), bones(g) * sc[1:], rtol=1e-9)
+    with pytest.raises(ValueError, match="online_noise"):
+        MAPdatWindows(data_root=str(mini_build), split="train", input_mode="grid", shape_aug=0.2)
+
+
 def test_seeded_training_is_deterministic(train_main, mini_build, tmp_path):
     states = []
     for name in ("a", "b"):

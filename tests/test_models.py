@@ -324,9 +324,41 @@ def test_gaussian_time_matches_scipy_and_smooth_residual_starts_at_the_smoothed_
         out_g = gated(poses, audio)
     # gates start open (0.98 of the smoothed input around the window centre) and the correction small
     assert (out_g - smooth).norm(dim=-1).mean() < 15.0
-    for bad in (dict(residual="spline"), dict(residual="smooth", residual_sigma_s=-0.1)):
+    for bad in (dict(residual="spline"), dict(residual="smooth", residual_sigma_s=-0.1),
+                dict(residual="gated", residual_gate="tanh")):
         with pytest.raises(ValueError, match="residual"):
             _small(75, **bad)
+
+
+def test_hard_gate_starts_like_the_sigmoid_and_can_open_completely():
+    from pose_audio_refine.models.layers import gaussian_time
+    poses, audio = _batch(75)
+    torch.manual_seed(0)
+    soft = _small(75, residual="gated", residual_sigma_s=0.1).eval()
+    torch.manual_seed(0)
+    hard = _small(75, residual="gated", residual_sigma_s=0.1, residual_gate="hard").eval()
+    with torch.no_grad():
+        assert (hard(poses, audio) - soft(poses, audio)).norm(dim=-1).mean() < 2.0  # both start at 0.98
+        # push every gate logit far up and zero the correction: the hard gate passes the smoothed input
+        # through exactly, the sigmoid still shrinks it
+        for m in (soft, hard):
+            m.head.fc3.weight.zero_()
+            m.head.fc3.bias.zero_()
+            m.head.fc3.bias[39:] = 10.0
+        interp = interp_time(poses.flatten(2), torch.arange(75) / 25.0, torch.arange(150) / 50.0)
+        smooth = gaussian_time(interp.double(), 5.0).view(2, 150, 13, 3).float()
+        assert (hard(poses, audio) - smooth).norm(dim=-1).max() < 1e-2
+        assert (soft(poses, audio) - smooth).norm(dim=-1).max() > 1e-2
+        # "mix" blends two whole estimates: gate shut -> the net's own output, gate open -> the smoothed input
+        torch.manual_seed(0)
+        mix = _small(75, residual="gated", residual_sigma_s=0.1, residual_gate="mix").eval()
+        mix.head.fc3.bias[39:] = 20.0
+        assert (mix(poses, audio) - smooth).norm(dim=-1).max() < 1e-2
+        mix.head.fc3.bias[39:] = -20.0
+        own = mix(poses, audio)
+        mix.head.fc3.weight[39:] = 0.0  # the gate no longer reads the input; the correction path is unchanged
+        assert (own - mix(poses, audio)).norm(dim=-1).max() < 1e-3
+        assert (own - smooth).norm(dim=-1).mean() > 50.0  # the small-init net alone is far from the input
 
 
 def test_unswap_pairs_fixes_swaps_in_place_and_leaves_turning_alone():
@@ -352,6 +384,29 @@ def test_unswap_pairs_fixes_swaps_in_place_and_leaves_turning_alone():
     np.testing.assert_allclose(unswap_pairs(xt, []).numpy(), before)
     with pytest.raises(ValueError, match="n_joints must be 13"):
         MAPnet(t_in=51, n_joints=12, residual="gated", residual_unswap=True, **mapnet_config("small"))
+
+
+def test_unswap_pairs_fixes_long_swaps_by_continuity_only_on_smooth_tracks():
+    from pose_audio_refine.models.layers import least_motion_flips, unswap_pairs
+    rng = np.random.default_rng(4)
+    # two wrists 300 mm apart, both sweeping +-150 mm (bowing-like), frames 50-109 of 150 swapped: the swap
+    # drags the medians, so the in-place rule abstains; the least-motion labelling undoes it exactly
+    t = np.arange(150) / 50.0
+    x = np.zeros((1, 150, 2, 3))
+    x[0, :, 0, 0] = -150.0 + 150.0 * np.sin(2 * np.pi * 0.7 * t)
+    x[0, :, 1, 0] = 150.0 + 60.0 * np.sin(2 * np.pi * 0.3 * t)
+    x[0, :, :, 1] = 120.0 * np.cos(2 * np.pi * 0.5 * t)[:, None]
+    x += rng.normal(0, 3, x.shape)
+    truth = x.copy()
+    x[0, 50:110] = x[0, 50:110, ::-1]
+    xt = torch.from_numpy(x)
+    np.testing.assert_allclose(unswap_pairs(xt, [(0, 1)], max_jump=0.0).numpy(), x)  # in-place rule alone: no
+    np.testing.assert_allclose(unswap_pairs(xt, [(0, 1)]).numpy(), truth)
+    flips = least_motion_flips(xt[:, :, [0]], xt[:, :, [1]], torch.full((1, 1), 0.3, dtype=xt.dtype))
+    assert flips.shape == (1, 150, 1) and flips[0, 50:110].all() and not flips[0, :50].any()
+    # the paper's 300 mm jitter: neither rule applies, the window is returned as it is
+    noisy = truth + rng.normal(0, 300, truth.shape)
+    np.testing.assert_allclose(unswap_pairs(torch.from_numpy(noisy), [(0, 1)]).numpy(), noisy)
 
 
 def test_deciwatch_returns_sparse_and_registry_builds_all():

@@ -150,6 +150,20 @@ def test_identity_model_at_25_fps_returns_linear_interpolation(identity_net):
 
 
 @pytest.mark.filterwarnings("ignore:no audio given")
+def test_unswap_undoes_a_long_wrist_swap_before_interpolation(identity_net):
+    truth = moving(TELMI, 6.0, 25)
+    x = truth.copy()
+    x[40:70, [5, 6]] = x[40:70, [6, 5]]  # the wrists exchanged for 1.2 s
+    kw = dict(fps=25, skeleton="telmi13")
+    fixed = Refiner(identity_net, progress=False, unswap=True).refine(x, None, **kw)
+    kept = Refiner(identity_net, progress=False).refine(x, None, **kw)  # a bare module: off by default
+    ref = Refiner(identity_net, progress=False).refine(truth, None, **kw)
+    np.testing.assert_allclose(fixed.poses, ref.poses, atol=1e-6)
+    wrist_err = np.linalg.norm(kept.poses[:, 5] - ref.poses[:, 5], axis=-1)
+    assert wrist_err.max() > 300.0  # without it the swap comes through
+
+
+@pytest.mark.filterwarnings("ignore:no audio given")
 def test_short_clip_padded_and_minimum(refiner, identity_net):
     x = moving(TELMI, 1.0, 25)
     res = refiner.refine(x, None, fps=25)

@@ -49,7 +49,9 @@ def main(argv=None) -> Path:
         config=str(args.config), command=args.command, iteration=int(ckpt.get("meta", {}).get("iter", -1)),
         input_mode=train_ds.get("input_mode", "native"), noise=train_ds.get("online_noise"),
         fps_range=list(train_ds.get("fps_range", [])), tau=train_ds.get("tau"),
-        use_audio=bool(cfg.model.get("use_audio", True)))
+        use_audio=bool(cfg.model.get("use_audio", True)),
+        # inference-time cleaning of the sparse input (pose_audio_refine.swaps), read by the Refiner and benchmark
+        unswap_input=bool(cfg.get("unswap_input", False)))
     out = save_weights(net, net_cfg, args.out, **meta)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {out.with_suffix('.json')}")
     return out

@@ -99,9 +99,10 @@ def main(argv=None) -> None:
     init_cpu_distributed(cfg)
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg)
-    if cfg.resume:
-        # Resume reads optimiser/message-hub state that torch>=2.6's weights-only loading rejects; our own
-        # local checkpoints are trusted for this one call (see trusted_local_checkpoint_load).
+    if cfg.resume or cfg.get("load_from"):
+        # Resume (and a fine-tune's ``load_from`` of a training checkpoint) reads optimiser/message-hub state that
+        # torch>=2.6's weights-only loading rejects; our own local checkpoints are trusted for this one call
+        # (see trusted_local_checkpoint_load).
         with trusted_local_checkpoint_load():
             runner.load_or_resume()
     runner.train()

@@ -37,6 +37,7 @@ from pose_audio_refine import filters as F
 from pose_audio_refine.filters import fill_gaps, refine_classical
 from pose_audio_refine.metrics import mpjae, mpjpe, swapped_pairs
 from pose_audio_refine.skeletons import TELMI13_JOINTS
+from pose_audio_refine.swaps import unswap_windows
 from pose_audio_refine.windows import N_SLOTS, OUT_FPS, grid_times, to_grid
 from training.engine.dataset import shuffled_other_take
 from training.mapdat import load_split
@@ -289,7 +290,8 @@ def predict_model(net, meta: dict, inputs: np.ndarray, fps: float, audio: np.nda
         From :func:`pose_audio_refine.checkpoint.load_weights`.
     meta : dict
         Its sidecar: ``input_mode`` 'grid' (inputs interpolated onto the 150-slot grid, input times =
-        ``grid_times()``) or 'native' (the stored frames at ``arange(T_in) / fps``); ``use_audio``; ``guard``
+        ``grid_times()``) or 'native' (the stored frames at ``arange(T_in) / fps``); ``use_audio``;
+        ``unswap_input`` (undo left/right swaps in the input frames first, :mod:`pose_audio_refine.swaps`); ``guard``
         (grid mode: apply the Refiner's out-of-distribution guard, :func:`pose_audio_refine.refiner.guard_windows`).
     inputs : np.ndarray
         ``(N, T_in, 13, 3)`` mm, NaN = dropped.
@@ -315,6 +317,8 @@ def predict_model(net, meta: dict, inputs: np.ndarray, fps: float, audio: np.nda
     n, t_in, j, _ = x.shape
     if not model_accepts(meta, t_in):
         raise ValueError(f"this native-mode net takes t_in={meta['net'].get('t_in')} frames, got {t_in}")
+    if meta.get("unswap_input"):  # what the Refiner does before gridding (pose_audio_refine.swaps)
+        x = unswap_windows(x, TELMI13_PAIRS)
     if meta.get("input_mode", "native") == "grid":
         x = windows_on_grid(x, fps)
         times = grid_times()

@@ -19,11 +19,15 @@ import torch
 from torch.utils.data import Dataset
 
 from pose_audio_refine.windows import N_SLOTS, OUT_FPS, WINDOW_S, grid_times, to_grid
+from pose_audio_refine.skeletons import SKELETONS
+from training.augment import rescale_segments, segment_scales
 from training.mapdat import load_split
 from training.noise import TELMI13_PAIRS, apply_noise, downsample, get_preset
 from training.windows import TAUS
 
 from .registry import DATASETS
+
+TELMI13_PARENTS = SKELETONS["telmi13"].parents
 
 
 @DATASETS.register_module()
@@ -51,6 +55,12 @@ class MAPdatWindows(Dataset):
         Use an evenly spaced subset of this many samples (quick runs).
     seed : int
         Seeds ``online_noise`` and ``shuffle_audio``.
+    shape_aug : float
+        With ``online_noise``: log-std of a random per-segment length factor (:mod:`training.augment`) applied
+        to the ground truth before the noise, so the model cannot learn one body's proportions as a prior.
+        0 (default) leaves bodies as they are.
+    shape_aug_p : float
+        Share of the samples that are reshaped.
 
     Each item is a dict of float32 tensors ``poses`` ``(T_in, 13, 3)`` mm, ``input_times`` ``(T_in,)`` s,
     ``audio`` ``(150, 35)``, ``gt`` ``(150, 13, 3)`` mm, plus ``category`` (0 gross, 1 fine, 2 inversion),
@@ -59,7 +69,8 @@ class MAPdatWindows(Dataset):
 
     def __init__(self, data_root: str, split: str = "train", tau: str = "tau033", input_mode: str = "native",
                  online_noise: str | list[str] | None = None, fps_range: tuple[float, float] = (10.0, 60.0), repeats: int = 1,
-                 shuffle_audio: bool = False, max_samples: int | None = None, seed: int = 0):
+                 shuffle_audio: bool = False, max_samples: int | None = None, seed: int = 0,
+                 shape_aug: float = 0.0, shape_aug_p: float = 0.5):
         if tau not in TAUS:
             raise ValueError(f"tau must be one of {sorted(TAUS)}, got {tau!r}")
         if input_mode not in ("native", "grid"):
@@ -71,6 +82,11 @@ class MAPdatWindows(Dataset):
             raise ValueError(f"{data_root} has no {split!r} split")
         self.tau, self.fps = tau, TAUS[tau]
         self.input_mode, self.seed = input_mode, int(seed)
+        if shape_aug < 0 or not 0.0 <= shape_aug_p <= 1.0:
+            raise ValueError(f"shape_aug must be >= 0 and shape_aug_p in [0, 1], got {shape_aug}, {shape_aug_p}")
+        if shape_aug > 0 and online_noise is None:
+            raise ValueError("shape_aug reshapes the ground truth before online noise: it needs online_noise")
+        self.shape_aug, self.shape_aug_p = float(shape_aug), float(shape_aug_p)
         names = [online_noise] if isinstance(online_noise, str) else list(online_noise or [])
         self.noise = [get_preset(n) for n in names] or None
         self.fps_range = (float(fps_range[0]), float(fps_range[1]))
@@ -95,6 +111,8 @@ class MAPdatWindows(Dataset):
     def __getitem__(self, i: int) -> dict:
         clip = int(self.clip_of[i])
         gt = np.asarray(self.data["gt"][clip], dtype=np.float64)
+        if self.shape_aug > 0:
+            gt = self._reshape(i, gt)
         if self.noise is not None:
             poses, times, category, fps = self._online(i, gt)
         else:
@@ -114,6 +132,14 @@ class MAPdatWindows(Dataset):
             "fps_in": float(fps),
             "index": int(i),
         }
+
+    def _reshape(self, i: int, gt: np.ndarray) -> np.ndarray:
+        """``gt`` on a body with random proportions, for a ``shape_aug_p`` share of the samples (its own stream
+        of ``(seed, i)``, so the noise draws are those of the unreshaped sample)."""
+        rng = np.random.default_rng([self.seed, i, 1])
+        if rng.random() >= self.shape_aug_p:
+            return gt
+        return rescale_segments(gt, TELMI13_PARENTS, segment_scales(rng, TELMI13_PARENTS, TELMI13_PAIRS, self.shape_aug))
 
     def _online(self, i: int, gt: np.ndarray):
         """Corrupt ``gt`` the way an estimator at a random rate would (deterministic in ``(seed, i)``)."""

@@ -17,7 +17,7 @@ def ensure_repo_on_path() -> None:
 
 @contextlib.contextmanager
 def trusted_local_checkpoint_load():
-    """Let torch unpickle a *local training checkpoint written by this project* (resume only).
+    """Let torch unpickle a *local training checkpoint written by this project* (resume, or a fine-tune's ``load_from``).
 
     torch >= 2.6 loads weights-only by default; mmengine 0.10.7's resume checkpoints hold optimiser and
     message-hub state that weights-only loading rejects (``UnpicklingError ... getattr``). This opts out for
