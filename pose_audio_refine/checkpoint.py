@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_small_grid.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "c18132f214a4adec5d7944df80827a5b62fe985a7311e1f1dea10020ed07f04b"
+DEFAULT_SHA256 = "eb36f2e859fe3de6ea15f1352300234714638f7fe48af9791d3506d97f97ee99"
 
 
 class CheckpointError(ValueError):
