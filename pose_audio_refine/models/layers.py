@@ -14,7 +14,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from ..swaps import FLIP_COST
+from ..swaps import FLIP_COST, least_motion_labels
 
 __all__ = [
     "sinusoidal_encoding",
@@ -24,7 +24,6 @@ __all__ = [
     "interp_time",
     "gaussian_time",
     "unswap_pairs",
-    "least_motion_flips",
     "fill_missing",
     "normalize_poses",
     "denormalize_poses",
@@ -211,7 +210,8 @@ def unswap_pairs(x: torch.Tensor, pairs, in_place: float = 1.0, max_jump: float 
 
     * **Smooth tracks** (each joint's median frame-to-frame step is below ``max_jump`` times the two joints'
       median distance apart): the labelling with the least total motion, found exactly by a
-      two-state Viterbi pass (kept / exchanged per frame, :func:`least_motion_flips`), with a tiny cost per
+      two-state Viterbi pass (kept / exchanged per frame,
+      :func:`pose_audio_refine.swaps.least_motion_labels`), with a tiny cost per
       exchanged frame so that the majority of the window keeps its labels. A swap makes both joints jump by the
       pair's separation twice, which no real motion does; a dancer who turns round or crosses the feet moves
       continuously and keeps the labels given.
@@ -259,57 +259,14 @@ def unswap_pairs(x: torch.Tensor, pairs, in_place: float = 1.0, max_jump: float 
         apart = (xa - xb).norm(dim=-1).median(dim=1).values  # (B, P): unchanged by swaps, unlike the medians
         smooth = step < max_jump * apart
     flip = (swapped < kept) & (steady & ~smooth)[:, None]  # (B, T, P)
-    if bool(smooth.any()):
-        flip = torch.where(smooth[:, None], least_motion_flips(xa, xb, FLIP_COST * apart), flip)
+    if bool(smooth.any()):  # a discrete choice, made in numpy; gradients flow through the positions it selects
+        labels = least_motion_labels(xa.detach().double().cpu().numpy(), xb.detach().double().cpu().numpy(),
+                                     (FLIP_COST * apart).detach().double().cpu().numpy())
+        flip = torch.where(smooth[:, None], torch.from_numpy(labels).to(flip.device), flip)
     flip = flip.unsqueeze(-1)  # (B, T, P, 1)
     out[:, :, a] = torch.where(flip, xb, xa)
     out[:, :, b] = torch.where(flip, xa, xb)
     return out
-
-
-def least_motion_flips(xa: torch.Tensor, xb: torch.Tensor, flip_cost: torch.Tensor,
-                       unary: torch.Tensor | None = None) -> torch.Tensor:
-    """Per frame, whether to exchange the labels of two joints so the labelled tracks move the least.
-
-    Minimises ``sum_t |y_a(t) - y_a(t-1)| + |y_b(t) - y_b(t-1)| + flip_cost * (frames exchanged)`` over the
-    ``2**T`` labellings exactly (Viterbi over two states).
-
-    Parameters
-    ----------
-    xa, xb : torch.Tensor
-        ``(B, T, P, 3)`` the two joints of ``P`` pairs.
-    flip_cost : torch.Tensor
-        ``(B, P)`` cost of one exchanged frame (same units as the positions); breaks the tie between a
-        labelling and its complement in favour of exchanging fewer frames.
-    unary : torch.Tensor, optional
-        ``(B, T, P, 2)`` extra cost of keeping / exchanging each frame's labels.
-
-    Returns
-    -------
-    torch.Tensor
-        ``(B, T, P)`` bool, True where the labels are exchanged.
-    """
-    with torch.no_grad():  # a discrete choice: gradients flow through the positions it selects
-        same = (xa[:, 1:] - xa[:, :-1]).norm(dim=-1) + (xb[:, 1:] - xb[:, :-1]).norm(dim=-1)  # (B, T-1, P)
-        cross = (xa[:, 1:] - xb[:, :-1]).norm(dim=-1) + (xb[:, 1:] - xa[:, :-1]).norm(dim=-1)
-        frame = torch.stack((torch.zeros_like(flip_cost), flip_cost), dim=-1)  # (B, P, 2): kept, exchanged
-        frame = frame.unsqueeze(1).expand(-1, xa.shape[1], -1, -1)
-        if unary is not None:
-            frame = frame + unary
-        cost = frame[:, 0]
-        back = []
-        for t in range(same.shape[1]):
-            s, c = same[:, t], cross[:, t]
-            to_kept = torch.stack((cost[..., 0] + s, cost[..., 1] + c), dim=-1)
-            to_flip = torch.stack((cost[..., 0] + c, cost[..., 1] + s), dim=-1)
-            back.append(torch.stack((to_kept.argmin(dim=-1), to_flip.argmin(dim=-1)), dim=-1))
-            cost = torch.stack((to_kept.min(dim=-1).values, to_flip.min(dim=-1).values), dim=-1) + frame[:, t + 1]
-        state = cost.argmin(dim=-1)  # (B, P)
-        states = [state]
-        for ptr in reversed(back):
-            state = ptr.gather(-1, state.unsqueeze(-1)).squeeze(-1)
-            states.append(state)
-        return torch.stack(states[::-1], dim=1).bool()
 
 
 def gaussian_time(x: torch.Tensor, sigma: float) -> torch.Tensor:
