@@ -39,13 +39,11 @@ from .audio.features import RMS
 from .blending import HOP_SLOTS, OverlapAdd, window_starts
 from .canonical import fit_canonical, from_canonical, to_canonical
 from .checkpoint import load_weights
-from .skeletons import SKELETONS, Skeleton, from_telmi13, get_skeleton, infer_skeleton, to_telmi13
+from .skeletons import TELMI13_PAIRS, Skeleton, from_telmi13, get_skeleton, infer_skeleton, to_telmi13
 from .swaps import unswap_windows
 from .units import check_units
 from .validation import as_float_array, check_rate
 from .windows import N_SLOTS, OUT_FPS, to_grid
-
-TELMI13_LEFT_RIGHT = SKELETONS["telmi13"].left_right
 
 __all__ = ["Refiner", "RefineResult", "FPS_RANGE", "MIN_DURATION_S", "MIN_FRAMES", "SUPPORT_S", "SILENCE_RMS",
            "MAX_AV_MISMATCH_S", "AUDIO_SR"]
@@ -634,7 +632,7 @@ class Refiner:
                 if i1 <= i0 or np.isnan(win).all():
                     continue  # nothing observed in this window: it contributes nothing
                 if self.unswap:  # at the input's own rate, before interpolation smears a swap into a ramp
-                    win = unswap_windows(win[None], TELMI13_LEFT_RIGHT)[0]
+                    win = unswap_windows(win[None], TELMI13_PAIRS)[0]
                 grid = _window_grid(win, t_in[i0:i1], w0 + slot)
                 grids.append(grid)
                 masks.append(~np.isnan(grid).any(axis=(0, 2)))

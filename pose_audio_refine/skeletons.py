@@ -106,6 +106,7 @@ from .validation import check_poses
 
 __all__ = [
     "TELMI13_JOINTS",
+    "TELMI13_PAIRS",
     "FOOT_FORWARD_MM",
     "FOOT_DOWN_MM",
     "TelmiRule",
@@ -373,6 +374,8 @@ def _mocap_toolbox20() -> Skeleton:
 #: All known skeletons by name.
 SKELETONS: dict[str, Skeleton] = {s.name: s for s in (_telmi13(), _h36m(), _coco(), _mediapipe33(), _dance23(),
                                                        _mocap_toolbox20())}
+#: telmi13 left/right pairs (RSHO/LSHO, RMEL/LMEL, RMWR/LMWR, RBWT/LBWT, RKNE/LKNE, RTOE/LTOE).
+TELMI13_PAIRS: tuple[tuple[int, int], ...] = tuple(SKELETONS["telmi13"].left_right)
 
 
 def get_skeleton(name: str | Skeleton, *, units: str | None = None, up_axis: str | None = None) -> Skeleton:

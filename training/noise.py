@@ -25,11 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pose_audio_refine.skeletons import TELMI13_PAIRS  # noqa: F401  (re-exported: training code imports it here)
 from pose_audio_refine.validation import check_poses, check_rate
 
-#: Left/right pairs of the ``telmi13`` skeleton (C7, RSHO, LSHO, RMEL, LMEL, RMWR, LMWR, RBWT, LBWT,
-#: RKNE, LKNE, RTOE, LTOE).
-TELMI13_PAIRS: tuple[tuple[int, int], ...] = ((1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12))
 
 #: Per-joint error scale for ``telmi13`` in the ``realistic`` preset: torso smallest, wrists and the
 #: ankle/toe joints largest (monocular estimators' per-joint error ranking).

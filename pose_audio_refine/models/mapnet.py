@@ -32,10 +32,8 @@ import torch.nn.functional as F
 from ..audio.features import FEATURE_MEAN, FEATURE_STD, ONSET_PEAKS, RMS
 from .layers import (PositionalEncoding, Rebalance, TransformerStack, default_times, denormalize_poses,
                      gaussian_time, interp_time, normalize_poses, unswap_pairs)
-from ..skeletons import SKELETONS, TELMI13_JOINTS
+from ..skeletons import TELMI13_JOINTS, TELMI13_PAIRS
 
-#: telmi13 left/right pairs (RSHO/LSHO, RMEL/LMEL, RMWR/LMWR, RBWT/LBWT, RKNE/LKNE, RTOE/LTOE).
-TELMI13_PAIRS: tuple[tuple[int, int], ...] = tuple(SKELETONS["telmi13"].left_right)
 
 RMS_COLUMN, ONSET_PEAK_COLUMN = RMS.start, ONSET_PEAKS.start
 
