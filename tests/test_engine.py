@@ -110,6 +110,34 @@ def test_shape_augmentation_reshapes_bodies_deterministically(mini_build):
         MAPdatWindows(data_root=str(mini_build), split="train", input_mode="grid", shape_aug=0.2)
 
 
+def test_unswap_input_trains_on_the_inputs_the_refiner_serves(mini_build):
+    from pose_audio_refine.swaps import unswap_windows
+    from pose_audio_refine.windows import grid_times, to_grid
+    from training.engine.dataset import MAPdatWindows
+    from training.noise import TELMI13_PAIRS
+
+    kw = dict(data_root=str(mini_build), split="train", input_mode="grid", online_noise="realistic", repeats=12)
+    plain, clean = MAPdatWindows(**kw), MAPdatWindows(**kw, unswap_input=True)
+    sides = [j for pair in TELMI13_PAIRS for j in pair]
+    err = {"plain": 0.0, "clean": 0.0}
+    swapped = 0
+    for i in range(len(plain)):
+        a, b = plain[i], clean[i]
+        assert a["category"] == b["category"]  # the category still says where the estimator swapped
+        if a["category"] != 2:
+            continue
+        swapped += 1
+        for name, item in (("plain", a), ("clean", b)):
+            err[name] += float((item["poses"] - item["gt"])[:, sides].norm(dim=-1).mean())
+    assert swapped >= 2, "the mini build should hold a few swapped windows"
+    assert err["clean"] < 0.8 * err["plain"]  # most swaps are gone before the net sees them
+    # exactly the Refiner's order: unswap the sparse frames, then grid
+    gt = np.asarray(plain.data["gt"][int(plain.clip_of[0])], dtype=np.float64)
+    poses, times, _, _ = plain._online(0, gt)
+    want = to_grid(unswap_windows(poses[None], TELMI13_PAIRS)[0], times, grid_times())
+    torch.testing.assert_close(clean[0]["poses"], torch.from_numpy(want.astype(np.float32)))
+
+
 def test_seeded_training_is_deterministic(train_main, mini_build, tmp_path):
     states = []
     for name in ("a", "b"):
@@ -138,6 +166,15 @@ def test_export_then_test_tool_and_shuffled_audio_control(train_main, mini_build
     w = export_weights.main([CONFIG, str(wd / "iter_2.pth"), "--out", str(tmp_path / "w.pth"), "--cfg-options", *TINY])
     net, meta = load_weights(w)
     assert meta["input_mode"] == "grid" and meta["noise"] == ["realistic", "paper"]
+    # --half: a float16 file of about half the size, loaded into a float32 net with the same weights to fp16 precision
+    wh = export_weights.main([CONFIG, str(wd / "iter_2.pth"), "--out", str(tmp_path / "wh.pth"), "--half",
+                              "--cfg-options", *TINY])
+    net_h, meta_h = load_weights(wh)
+    assert meta_h["stored_dtype"] == "float16" and meta["stored_dtype"] == "float32"
+    assert wh.stat().st_size < 0.7 * w.stat().st_size
+    for k, v in net.state_dict().items():
+        assert net_h.state_dict()[k].dtype == v.dtype
+        torch.testing.assert_close(net_h.state_dict()[k], v, rtol=1e-3, atol=1e-4)
     # the train split: the mini build has one take per split otherwise, and shuffling needs another take
     common = ["--data-root", str(mini_build), "--split", "train", "--work-dir", str(tmp_path / "t"),
               "--cfg-options", *TINY]

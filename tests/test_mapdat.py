@@ -152,6 +152,22 @@ def test_build_no_leak_deterministic_and_refuses_mixing(tmp_path):
         build_mapdat(tmp_path / "c", _spec(), progress=False, take_fn=fake_take)
 
 
+def _crashing_take(seed, **kw):
+    """A take whose simulation kills its worker process, as a segfault in a compiled library does."""
+    import faulthandler
+    import os
+    import signal
+    faulthandler.disable()  # pytest's traceback dump of the dying worker is noise here
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def test_build_with_a_crashing_worker_fails_clearly_instead_of_hanging(tmp_path):
+    out = tmp_path / "crash"
+    with pytest.raises(RuntimeError, match="worker process died.*--workers 1"):
+        build_mapdat(out, _spec(), workers=2, progress=False, take_fn=_crashing_take)
+    assert not out.exists()  # nothing half-built is left to block the next build
+
+
 def test_build_spec_errors():
     with pytest.raises(ValueError, match="takes"):
         BuildSpec(takes=0)

@@ -22,6 +22,9 @@ def main(argv=None) -> Path:
     p.add_argument("--out", required=True)
     p.add_argument("--command", default="", help="the training command, recorded for the model card")
     p.add_argument("--cfg-options", nargs="+", default=[], help="the same overrides the training run used")
+    p.add_argument("--half", action="store_true",
+                   help="store the weights as float16 (half the file: the paper-size nets fit the 20 MB limit); "
+                        "they load into a float32 network")
     args = p.parse_args(argv)
 
     import torch
@@ -51,8 +54,8 @@ def main(argv=None) -> Path:
         fps_range=list(train_ds.get("fps_range", [])), tau=train_ds.get("tau"),
         use_audio=bool(cfg.model.get("use_audio", True)),
         # inference-time cleaning of the sparse input (pose_audio_refine.swaps), read by the Refiner and benchmark
-        unswap_input=bool(cfg.get("unswap_input", False)))
-    out = save_weights(net, net_cfg, args.out, **meta)
+        unswap_input=bool(cfg.get("unswap_input", False)), stored_dtype="float16" if args.half else "float32")
+    out = save_weights(net.half() if args.half else net, net_cfg, args.out, **meta)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {out.with_suffix('.json')}")
     return out
 

@@ -267,7 +267,15 @@ def _take_job(job: dict) -> dict:
 
 
 def _pool_map(fn, jobs: list, workers: int, desc: str, progress: bool):
-    """Run ``fn`` over ``jobs`` (in a fork pool when ``workers > 1``) with a tqdm bar; yield results."""
+    """Run ``fn`` over ``jobs`` (in fork worker processes when ``workers > 1``) with a tqdm bar; yield results.
+
+    A worker that dies (a segmentation fault in a compiled library, the out-of-memory killer) raises
+    ``RuntimeError`` naming the take being built: with ``multiprocessing.Pool`` the build would wait for the
+    dead worker's result for ever (seen on a machine whose numba crashed inside ``librosa.onset``).
+    """
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), desc=desc, unit="take", disable=not progress)
@@ -278,10 +286,21 @@ def _pool_map(fn, jobs: list, workers: int, desc: str, progress: bool):
                 bar.update()
         else:
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-            with ctx.Pool(workers) as pool:
-                for res in pool.imap_unordered(fn, jobs):
-                    yield res
-                    bar.update()
+            with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+                pending = {pool.submit(fn, job): job for job in jobs}
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        job = pending.pop(fut)
+                        try:
+                            res = fut.result()
+                        except BrokenProcessPool as exc:
+                            raise RuntimeError(
+                                f"a {desc} worker process died (crash or out of memory) while building take "
+                                f"{job.get('index', '?') if isinstance(job, dict) else job}; rerun with --workers 1 "
+                                "to see the error in this process") from exc
+                        yield res
+                        bar.update()
     finally:
         bar.close()
 

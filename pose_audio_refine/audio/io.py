@@ -24,8 +24,6 @@ import warnings
 from pathlib import Path
 from typing import Iterator
 
-import ffmpeg
-import imageio_ffmpeg
 import numpy as np
 
 from ..validation import check_rate
@@ -92,6 +90,10 @@ _INPUT = re.compile(r"^Input #0", re.MULTILINE)
 
 
 def _ffmpeg_exe() -> str:
+    # Imported here, not at module level: code that never decodes a file (training on prebuilt arrays, the
+    # refiner on arrays) then runs where the ~30 MB ffmpeg binary wheel is not installed.
+    import imageio_ffmpeg  # noqa: PLC0415
+
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
@@ -198,6 +200,8 @@ def _decode_cmd(path: Path, sr: int, channels: int | None, offset: float, durati
     # let ffmpeg down-mix instead.
     out_kwargs = {"map": "0:a:0", "format": "f32le", "acodec": "pcm_f32le",
                   "af": ",".join(filters), "ac": channels if channels else 1}
+    import ffmpeg  # noqa: PLC0415 - see _ffmpeg_exe
+
     stream = ffmpeg.input(str(path)).output("pipe:", **out_kwargs)
     stream = stream.global_args("-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning")
     return ffmpeg.compile(stream, cmd=_ffmpeg_exe())

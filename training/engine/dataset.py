@@ -20,6 +20,7 @@ from torch.utils.data import Dataset
 
 from pose_audio_refine.windows import N_SLOTS, OUT_FPS, WINDOW_S, grid_times, to_grid
 from pose_audio_refine.skeletons import SKELETONS
+from pose_audio_refine.swaps import unswap_windows
 from training.augment import rescale_segments, segment_scales
 from training.mapdat import load_split
 from training.noise import TELMI13_PAIRS, apply_noise, downsample, get_preset
@@ -61,6 +62,11 @@ class MAPdatWindows(Dataset):
         0 (default) leaves bodies as they are.
     shape_aug_p : float
         Share of the samples that are reshaped.
+    unswap_input : bool
+        Undo left/right swaps in the input frames by continuity (:func:`pose_audio_refine.swaps.unswap_windows`)
+        before gridding, as the Refiner and the benchmark do for a model whose sidecar says ``unswap_input``:
+        the net then trains on the inputs it will be served. The ``category`` still says where the estimator
+        swapped.
 
     Each item is a dict of float32 tensors ``poses`` ``(T_in, 13, 3)`` mm, ``input_times`` ``(T_in,)`` s,
     ``audio`` ``(150, 35)``, ``gt`` ``(150, 13, 3)`` mm, plus ``category`` (0 gross, 1 fine, 2 inversion),
@@ -70,7 +76,7 @@ class MAPdatWindows(Dataset):
     def __init__(self, data_root: str, split: str = "train", tau: str = "tau033", input_mode: str = "native",
                  online_noise: str | list[str] | None = None, fps_range: tuple[float, float] = (10.0, 60.0), repeats: int = 1,
                  shuffle_audio: bool = False, max_samples: int | None = None, seed: int = 0,
-                 shape_aug: float = 0.0, shape_aug_p: float = 0.5):
+                 shape_aug: float = 0.0, shape_aug_p: float = 0.5, unswap_input: bool = False):
         if tau not in TAUS:
             raise ValueError(f"tau must be one of {sorted(TAUS)}, got {tau!r}")
         if input_mode not in ("native", "grid"):
@@ -87,6 +93,7 @@ class MAPdatWindows(Dataset):
         if shape_aug > 0 and online_noise is None:
             raise ValueError("shape_aug reshapes the ground truth before online noise: it needs online_noise")
         self.shape_aug, self.shape_aug_p = float(shape_aug), float(shape_aug_p)
+        self.unswap_input = bool(unswap_input)
         names = [online_noise] if isinstance(online_noise, str) else list(online_noise or [])
         self.noise = [get_preset(n) for n in names] or None
         self.fps_range = (float(fps_range[0]), float(fps_range[1]))
@@ -120,6 +127,8 @@ class MAPdatWindows(Dataset):
             poses = np.asarray(self.data[f"inputs_{self.tau}"][s], dtype=np.float64)
             times = np.arange(poses.shape[0]) / self.fps
             category, fps = int(self.data[f"category_{self.tau}"][s]), self.fps
+        if self.unswap_input:
+            poses = unswap_windows(poses[None], TELMI13_PAIRS)[0]
         if self.input_mode == "grid":
             poses = to_grid(poses, times, grid_times()) if np.isfinite(poses).any() else np.full_like(gt, np.nan)
             times = grid_times()
