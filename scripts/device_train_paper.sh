@@ -5,12 +5,14 @@
 #
 # The machine has torch (with CUDA) but no registry, so everything else arrives with the working tree in an ignored
 # folder, .devcarry/ (made here by scripts/pack_device_carry.sh):
-#   .devcarry/whl/         wheels of mmengine, librosa and what they need that the machine lacks;
-#   .devcarry/data_build/  the real-motion sets' *train* splits (ground truth + audio features, float16 audio):
-#                          their mp3 decoding needs the ffmpeg binary wheel, too large to carry.
-# MAPdat (realistic) itself is rebuilt there from the simulator: faster than carrying 2.4 GB.
-# Knobs (environment): DEADLINE_S (stop training this many seconds after the start, default 470), TAKES (200),
-# WORKERS (16), MAX_ITERS (the configs' 4000), EXTRA (more --cfg-options for both runs).
+#   .devcarry/whl/     wheels of mmengine, librosa and what they need that the machine lacks;
+#   .devcarry/packed/  compact copies (training/carry.py) of the training builds: MAPdat realistic (train, val) and
+#                      the real-motion sets' train splits.
+# Measured on an H200 (2026-11-26, 100 iterations on the dance set): the paper-size MAPnet trains at 0.075-0.10 s an
+# iteration (batch 64, 7 loader processes, 3.1 GB of GPU memory), so the configs' 4000 iterations take 5-7 min.
+# Knobs (environment): DEADLINE_S (stop training this many seconds after the start, default 470), MAX_ITERS (the
+# configs' 4000), EXTRA (more --cfg-options for both runs). The export takes the last checkpoint (the final
+# iteration, as for the small models; an earlier one if the deadline stopped a run).
 set -u
 T0=$(date +%s)
 OUT=${OUT:-outputs/device}
@@ -33,25 +35,16 @@ print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'mmengine',
 'librosa', librosa.__version__)" >>"$STEPS" 2>&1 || { log "imports failed"; cat "$STEPS"; exit 1; }
 log "imports ok"
 
+# The training builds arrive packed: on the H200 image MAPdat cannot be rebuilt (seen 2026-11-26: librosa 0.11's
+# onset detection segfaults in that image's numba (peak_pick), and with NUMBA_DISABLE_JIT=1 numba's type inference
+# fails instead), and the real-motion sets need the ffmpeg binary wheel to decode their mp3s.
+[ -d .devcarry/packed ] || { log "no .devcarry/packed: run scripts/pack_device_carry.sh here first"; exit 1; }
 mkdir -p data_build
-for s in real_dance real_mocap; do
-  [ -d "data_build/$s" ] || cp -r ".devcarry/data_build/$s" data_build/
+for p in .devcarry/packed/*/; do
+  python3 tools/pack_mapdat.py unpack "$p" "data_build/$(basename "$p")" >>"$STEPS" 2>&1 \
+    || { log "unpacking $p failed"; cat "$STEPS"; exit 1; }
 done
-# Preflight: three takes with one process, so a broken library fails in seconds, not at the build's end. (Seen
-# 2026-11-26 on an H200 machine: its image's numba segfaulted inside librosa.onset.onset_detect -> peak_pick, and
-# the pool then waited for ever; training/mapdat.py now raises instead.) The build runs with numba's JIT off:
-# librosa's numba functions then run as plain Python, and the features came out bit-identical (checked on the CPU
-# machine, 3 takes) and no slower for this builder.
-export NUMBA_DISABLE_JIT=1
-timeout 120 python3 tools/build_mapdat.py --preset realistic --out /tmp/preflight --takes 3 \
-  --workers 1 --no-progress >>"$STEPS" 2>&1 || { log "preflight build failed"; tail -30 "$STEPS"; exit 1; }
-log "preflight build ok"
-if [ ! -f data_build/mapdat_realistic/meta.json ]; then
-  python3 tools/build_mapdat.py --preset realistic --out data_build/mapdat_realistic --takes "${TAKES:-200}" \
-    --workers "${WORKERS:-16}" --no-progress >>"$STEPS" 2>&1 || { log "MAPdat build failed"; cat "$STEPS"; exit 1; }
-fi
-log "MAPdat realistic built"
-unset NUMBA_DISABLE_JIT
+log "training data ready"
 
 CONFIGS="configs/mapnet/mapnet_paper_grid.py configs/baselines/pot_paper_grid.py"
 PIDS=""
@@ -76,8 +69,7 @@ log "training stopped"
 
 for c in $CONFIGS; do
   n=$(basename "$c" .py)
-  ck=$(ls -t work_dirs/"$n"/best_pose_mpjpe_iter_*.pth 2>/dev/null | head -1)
-  [ -z "$ck" ] && ck=$(cat "work_dirs/$n/last_checkpoint" 2>/dev/null)
+  ck=$(cat "work_dirs/$n/last_checkpoint" 2>/dev/null)
   if [ -z "$ck" ]; then log "$n: no checkpoint"; continue; fi
   python3 tools/export_weights.py "$c" "$ck" --out "$OUT/$n.pth" --half \
     --command "bash scripts/device_train_paper.sh (one GPU): python tools/train.py $c" >>"$STEPS" 2>&1 \
