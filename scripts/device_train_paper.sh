@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Train the paper-size MAPnet and PoT side by side on one GPU machine, in one call, and export float16 weights.
+# Train the paper-size MAPnet and PoT on one GPU machine in one call, and export float16 weights.
 #
 #   bash scripts/device_train_paper.sh            # on the GPU machine, from the repository root; results in $OUT
 #
@@ -10,9 +10,14 @@
 #                      the real-motion sets' train splits.
 # Measured on an H200 (2026-11-26, 100 iterations on the dance set): the paper-size MAPnet trains at 0.075-0.10 s an
 # iteration (batch 64, 7 loader processes, 3.1 GB of GPU memory), so the configs' 4000 iterations take 5-7 min.
-# Knobs (environment): DEADLINE_S (stop training this many seconds after the start, default 470), MAX_ITERS (the
-# configs' 4000), EXTRA (more --cfg-options for both runs). The export takes the last checkpoint (the final
-# iteration, as for the small models; an earlier one if the deadline stopped a run).
+# Knobs (environment):
+#   CONFIGS     configs to train side by side (default: both paper-size ones; one per call surely fits 4000
+#               iterations, two side by side share the GPU and may not);
+#   DEADLINE_S  stop training this many seconds after the start (default 470);
+#   MAX_ITERS   overrides the configs' 4000 (the cosine schedule is shortened to match);
+#   EXTRA       more --cfg-options for every run.
+# The export takes the last checkpoint: the final iteration, as for the small models, or an earlier one if the
+# deadline stopped a run.
 set -u
 T0=$(date +%s)
 OUT=${OUT:-outputs/device}
@@ -46,7 +51,7 @@ for p in .devcarry/packed/*/; do
 done
 log "training data ready"
 
-CONFIGS="configs/mapnet/mapnet_paper_grid.py configs/baselines/pot_paper_grid.py"
+CONFIGS=${CONFIGS:-"configs/mapnet/mapnet_paper_grid.py configs/baselines/pot_paper_grid.py"}
 PIDS=""
 for c in $CONFIGS; do
   n=$(basename "$c" .py)
