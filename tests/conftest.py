@@ -31,3 +31,14 @@ def torch_one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(old)
+
+
+@pytest.fixture(scope="session")
+def mini_build(tmp_path_factory) -> Path:
+    """A tiny simulated MAPdat build (4 takes x 5 s, realistic noise, 1 variant), made once per test run."""
+    from training.mapdat import BuildSpec, build_mapdat
+
+    out = tmp_path_factory.mktemp("mapdat")
+    build_mapdat(out, BuildSpec(preset="realistic", takes=4, take_duration_s=5.0, seed=3, variants=1, performers=4),
+                 workers=1, progress=False)
+    return out

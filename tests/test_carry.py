@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,18 +9,11 @@ import torch
 
 from training.carry import GT_STEP_MM, pack_build, unpack_build
 from training.engine.dataset import MAPdatWindows
-from training.mapdat import BuildSpec, build_mapdat, load_split
+from training.mapdat import load_split
 
 
-@pytest.fixture(scope="module")
-def build(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("mapdat")
-    build_mapdat(out, BuildSpec(preset="realistic", takes=3, take_duration_s=6.0, seed=5, variants=1, performers=3),
-                 workers=1, progress=False)
-    return out
-
-
-def test_pack_unpack_round_trip_and_training_reads_it(build, tmp_path):
+def test_pack_unpack_round_trip_and_training_reads_it(mini_build, tmp_path):
+    build = mini_build
     packed = pack_build(build, tmp_path / "packed", splits=("train", "val"))
     out = unpack_build(packed, tmp_path / "unpacked")
     for split in ("train", "val"):
@@ -45,7 +37,8 @@ def test_pack_unpack_round_trip_and_training_reads_it(build, tmp_path):
         assert x["category"] == y["category"]
 
 
-def test_pack_refuses_clips_that_are_not_windows_of_one_take(build, tmp_path):
+def test_pack_refuses_clips_that_are_not_windows_of_one_take(mini_build, tmp_path):
+    build = mini_build
     bad = tmp_path / "bad"
     shutil.copytree(build, bad)
     gt = np.load(bad / "train" / "gt.npy")

@@ -12,7 +12,6 @@ import pytest
 import torch
 
 from pose_audio_refine.checkpoint import CheckpointError, load_weights, sidecar_path
-from training.mapdat import BuildSpec, build_mapdat
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = str(REPO / "configs/mapnet/mapnet_small_grid.py")
@@ -21,14 +20,6 @@ TINY = ["model.net.h1=16", "model.net.h2=10", "model.net.n_heads=2", "model.net.
         "model.net.audio_layers=1", "model.net.fusion_layers=1", "train_dataloader.batch_size=4",
         "val_dataloader.batch_size=8", "val_dataloader.dataset.max_samples=8", "default_hooks.logger.interval=1",
         "default_hooks.checkpoint.interval=2"]
-
-
-@pytest.fixture(scope="module")
-def mini_build(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("mapdat")
-    build_mapdat(out, BuildSpec(preset="realistic", takes=4, take_duration_s=5.0, seed=3, variants=1, performers=4),
-                 workers=1, progress=False)
-    return out
 
 
 def _tool(name: str):
