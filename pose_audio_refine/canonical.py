@@ -8,7 +8,8 @@ canonical frame by one rigid similarity, fitted once per track (:func:`fit_canon
     canonical = scale * poses @ rotation.T + offset
 
 1. **units -> mm**: ``scale = MM_PER_UNIT[units]``.
-2. **up -> z**: :func:`pose_audio_refine.skeletons.z_up_rotation` of the skeleton's ``up_axis``.
+2. **up -> z**: :func:`z_up_rotation` of the skeleton's ``up_axis`` (a mirror-image input frame, such as
+   MMPose's demo output, is made right-handed first by the caller: :func:`to_right_handed`).
 3. **facing -> +y**: a rotation about z that puts the player's right (the horizontal part of
    ``(RSHO - LSHO) + (RBWT - LBWT)``) on +x, so forward (``up x right``) is +y. The heading is the circular
    median over frames (NaN frames skipped), so a few swapped or missing frames do not move it. It is fitted
@@ -22,6 +23,9 @@ The model centres every window on its own mean position, so step 4 only keeps co
 model was trained on; steps 1-3 matter. :func:`from_canonical` is the exact inverse (float64 round-off,
 ~1e-13 relative). :func:`fit_canonical` also notes implausible inputs (wrong units or up axis) in
 ``CanonicalFrame.warnings``.
+
+Every conversion between coordinate frames lives here: up axis (:func:`z_up_rotation`, :func:`to_z_up`),
+handedness (:func:`to_right_handed`) and the canonical similarity.
 """
 from __future__ import annotations
 
@@ -31,11 +35,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .skeletons import TELMI13_JOINTS, z_up_rotation
+from .skeletons import _UP_AXES, TELMI13_JOINTS, Skeleton, get_skeleton
 from .units import MM_PER_UNIT, check_units
 from .validation import check_poses
 
-__all__ = ["CanonicalFrame", "BODY_CENTRE_MM", "fit_canonical", "to_canonical", "from_canonical", "heading"]
+__all__ = ["CanonicalFrame", "BODY_CENTRE_MM", "fit_canonical", "to_canonical", "from_canonical", "heading",
+           "z_up_rotation", "to_z_up", "from_z_up", "to_right_handed", "from_right_handed"]
 
 _I = {name: i for i, name in enumerate(TELMI13_JOINTS)}
 #: Median over frames of the mean of the 13 joints in the training frame (6 simulated takes, rounded), mm.
@@ -208,3 +213,84 @@ def from_canonical(poses, frame: CanonicalFrame) -> np.ndarray:
     """
     x = np.asarray(poses, dtype=np.float64)
     return ((x - frame.offset) @ frame.rotation) / frame.scale
+
+
+def z_up_rotation(up_axis: str) -> np.ndarray:
+    """Proper rotation (det +1) taking a frame with ``up_axis`` up to a z-up frame.
+
+    ``"y"`` (y up, the subject facing +z, as in BVH/SMPL): ``(x, y, z) -> (-x, z, y)``.
+    ``"-y"`` (camera frame: x right, y down, z away, the subject facing the camera): ``(x, y, z) -> (-x, -z, -y)``.
+    ``"z"``: identity. In the stated facing conventions the result is telmi13's frame (x to the subject's
+    right, y forward); otherwise only "up" is fixed and the heading stays as it was.
+
+    Returns
+    -------
+    np.ndarray, shape (3, 3)
+        ``R`` such that ``poses @ R.T`` is z-up.
+    """
+    if up_axis not in _UP_AXES:
+        raise ValueError(f"up_axis must be one of {_UP_AXES}, got {up_axis!r}")
+    return {"z": np.eye(3),
+            "y": np.array([[-1.0, 0, 0], [0, 0, 1], [0, 1, 0]]),
+            "-y": np.array([[-1.0, 0, 0], [0, 0, -1], [0, -1, 0]])}[up_axis]
+
+
+def to_z_up(poses, skeleton: str | Skeleton) -> np.ndarray:
+    """Rotate a track from ``skeleton.up_axis``-up to z-up (right-handed, see :func:`z_up_rotation`).
+
+    Parameters
+    ----------
+    poses : array_like, shape (T, J, 3)
+        Any joint count (a telmi13 track derived from this skeleton works too); units unchanged.
+    skeleton : str or Skeleton
+        Supplies ``up_axis``.
+
+    Returns
+    -------
+    np.ndarray, shape (T, J, 3)
+    """
+    arr = check_poses(poses, "poses")
+    return arr @ z_up_rotation(get_skeleton(skeleton).up_axis).T
+
+
+def from_z_up(poses, skeleton: str | Skeleton) -> np.ndarray:
+    """Inverse of :func:`to_z_up`: rotate a z-up track back to ``skeleton.up_axis``-up.
+
+    Parameters
+    ----------
+    poses : array_like, shape (T, J, 3)
+    skeleton : str or Skeleton
+
+    Returns
+    -------
+    np.ndarray, shape (T, J, 3)
+    """
+    arr = check_poses(poses, "poses")
+    return arr @ z_up_rotation(get_skeleton(skeleton).up_axis)
+
+
+def to_right_handed(poses, skeleton: str | Skeleton) -> np.ndarray:
+    """Undo a mirror-image frame: negate y when ``skeleton.mirror_y`` (a new array either way).
+
+    MMPose's 3D demo takes the lifter's camera frame ``(x right, y down, z away)`` to ``(-x, z, -y)``, a map
+    with determinant -1, so its tracks are mirror images; negating y makes them right-handed and z-up again.
+    The map is its own inverse (:func:`from_right_handed`).
+
+    Parameters
+    ----------
+    poses : array_like, shape (..., 3)
+    skeleton : str or Skeleton
+        Supplies ``mirror_y``.
+
+    Returns
+    -------
+    np.ndarray, shape (..., 3)
+    """
+    arr = np.array(poses, dtype=np.float64)
+    if get_skeleton(skeleton).mirror_y:
+        arr[..., 1] *= -1.0
+    return arr
+
+
+#: The inverse of :func:`to_right_handed` (the same map: a mirror is its own inverse).
+from_right_handed = to_right_handed

@@ -19,6 +19,7 @@ from scipy.interpolate import CubicSpline
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import savgol_filter
 
+from .interpolate import interp_track
 from .validation import as_float_array, check_poses, check_rate
 
 __all__ = [
@@ -97,13 +98,10 @@ def fill_gaps(poses, times=None) -> np.ndarray:
     valid = _valid_mask(x)
     if valid.all():
         return x
-    for j in np.flatnonzero(~valid.all(axis=0)):
-        ok = valid[:, j]
-        if not ok.any():
-            raise ValueError(f"poses: joint {j} is missing in every frame; it cannot be filled")
-        for c in range(3):
-            x[:, j, c] = np.interp(t, t[ok], x[ok, j, c])
-    return x
+    never = np.flatnonzero(~valid.any(axis=0))
+    if never.size:
+        raise ValueError(f"poses: joint {int(never[0])} is missing in every frame; it cannot be filled")
+    return interp_track(x, t, t)
 
 
 def _n_output(t_in: np.ndarray, fps_in: float, fps_out: float) -> int:
@@ -147,22 +145,21 @@ def upsample(poses, fps_in: float, fps_out: float, kind: str = "linear", times_i
     t_in = input_times(x.shape[0], fps_in, times_in)
     t_out = np.arange(_n_output(t_in, fps_in, fps_out)) / fps_out
     valid = _valid_mask(x)
+    never = np.flatnonzero(~valid.any(axis=0))
+    if never.size:
+        raise ValueError(f"poses: joint(s) {never.tolist()} are missing in every frame")
+    if kind == "linear":
+        return interp_track(x, t_in, t_out), t_out
     out = np.empty((t_out.shape[0],) + x.shape[1:])
     # Joints sharing one observation pattern are interpolated together.
     patterns: dict[bytes, list[int]] = {}
     for j in range(x.shape[1]):
         patterns.setdefault(valid[:, j].tobytes(), []).append(j)
-    for key, joints in patterns.items():
+    for joints in patterns.values():
         ok = valid[:, joints[0]]
-        if not ok.any():
-            raise ValueError(f"poses: joint(s) {joints} are missing in every frame")
         tv, xv = t_in[ok], x[ok][:, joints]  # (n_ok,), (n_ok, len(joints), 3)
         if tv.shape[0] == 1:
             out[:, joints] = xv[0]
-        elif kind == "linear":
-            flat = xv.reshape(tv.shape[0], -1)
-            out[:, joints] = np.stack([np.interp(t_out, tv, flat[:, k]) for k in range(flat.shape[1])],
-                                      axis=-1).reshape(t_out.shape[0], len(joints), 3)
         else:
             out[:, joints] = CubicSpline(tv, xv, axis=0)(np.clip(t_out, tv[0], tv[-1]))
     return out, t_out

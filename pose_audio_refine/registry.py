@@ -3,4 +3,4 @@
 When a config says ``_scope_='pose_audio_refine'``, mmengine imports ``pose_audio_refine.registry`` to find
 that scope's registries; this module points it at the glue's. Nothing in the core imports this module.
 """
-from .mmpose import MODELS  # noqa: F401
+from .mmpose import REFINERS  # noqa: F401 - importing registers the refiners

@@ -119,9 +119,6 @@ __all__ = [
     "from_telmi13",
     "bones",
     "swap_left_right",
-    "z_up_rotation",
-    "to_z_up",
-    "from_z_up",
     "describe_mapping",
 ]
 
@@ -182,6 +179,9 @@ class Skeleton:
         How each telmi13 joint is obtained.
     carry : tuple of CarryRule
         One rule per joint that no ``"copy"`` rule covers.
+    mirror_y : bool
+        Tracks are in a mirror-image (left-handed) frame whose y axis must be negated to make it right-handed,
+        as MMPose's 3D demo output is (see :func:`pose_audio_refine.canonical.to_right_handed`).
     """
 
     name: str
@@ -192,6 +192,7 @@ class Skeleton:
     up_axis: str
     to_telmi: tuple[TelmiRule, ...]
     carry: tuple[CarryRule, ...] = field(default=())
+    mirror_y: bool = False
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -378,7 +379,8 @@ SKELETONS: dict[str, Skeleton] = {s.name: s for s in (_telmi13(), _h36m(), _coco
 TELMI13_PAIRS: tuple[tuple[int, int], ...] = tuple(SKELETONS["telmi13"].left_right)
 
 
-def get_skeleton(name: str | Skeleton, *, units: str | None = None, up_axis: str | None = None) -> Skeleton:
+def get_skeleton(name: str | Skeleton, *, units: str | None = None, up_axis: str | None = None,
+                 mirror_y: bool | None = None) -> Skeleton:
     """Look up a skeleton by name, optionally with other default units or up axis.
 
     Parameters
@@ -389,6 +391,8 @@ def get_skeleton(name: str | Skeleton, *, units: str | None = None, up_axis: str
         Units of your tracks if they differ from the skeleton's default.
     up_axis : {"y", "-y", "z"}, optional
         Up axis of your tracks if it differs from the skeleton's default.
+    mirror_y : bool, optional
+        Your tracks are in a mirror-image frame (y negated), e.g. MMPose's 3D demo output.
 
     Returns
     -------
@@ -409,6 +413,10 @@ def get_skeleton(name: str | Skeleton, *, units: str | None = None, up_axis: str
         if up_axis not in _UP_AXES:
             raise ValueError(f"up_axis must be one of {_UP_AXES}, got {up_axis!r}")
         changes["up_axis"] = up_axis
+    if mirror_y is not None:
+        if not isinstance(mirror_y, bool):
+            raise TypeError(f"mirror_y must be a bool, got {type(mirror_y).__name__}")
+        changes["mirror_y"] = mirror_y
     return dataclasses.replace(skel, **changes) if changes else skel
 
 
@@ -488,8 +496,9 @@ def from_telmi13(telmi, original, skeleton: str | Skeleton) -> np.ndarray:
     ----------
     telmi : array_like, shape (T, 13, 3)
         telmi13 track in the same units and frame as ``original``.
-    original : array_like, shape (T, J, 3)
-        The track ``telmi`` was derived from, in ``skeleton``'s joint order.
+    original : array_like, shape (T, J, 3), or None
+        The track ``telmi`` was derived from, in ``skeleton``'s joint order; may be None when every joint of
+        ``skeleton`` is a telmi13 joint (no carry rules).
     skeleton : str or Skeleton
 
     Returns
@@ -499,10 +508,17 @@ def from_telmi13(telmi, original, skeleton: str | Skeleton) -> np.ndarray:
         its telmi13 anchors (module docstring table). NaN in a joint's inputs gives NaN there.
     """
     skel = get_skeleton(skeleton)
-    orig = _check_track(original, skel, "original")
     new = check_poses(telmi, "telmi")
     if new.shape[1:] != (len(TELMI13_JOINTS), 3):
         raise ValueError(f"telmi must have shape (T, 13, 3), got {new.shape}")
+    if original is None:  # every joint is a telmi13 joint: nothing to carry
+        if skel.carry:
+            raise ValueError(f"original is required for skeleton {skel.name!r} (it has joints telmi13 lacks)")
+        out = np.full((new.shape[0], skel.num_joints, 3), np.nan)
+        for k, j in skel.direct.items():
+            out[:, j] = new[:, k]
+        return out
+    orig = _check_track(original, skel, "original")
     if new.shape[0] != orig.shape[0]:
         raise ValueError(f"telmi has {new.shape[0]} frames but original has {orig.shape[0]}")
     delta = new - to_telmi13(orig, skel)
@@ -540,60 +556,6 @@ def swap_left_right(poses, skeleton: str | Skeleton) -> np.ndarray:
     for a, b in skel.left_right:
         out[:, a], out[:, b] = arr[:, b], arr[:, a]
     return out
-
-
-def z_up_rotation(up_axis: str) -> np.ndarray:
-    """Proper rotation (det +1) taking a frame with ``up_axis`` up to a z-up frame.
-
-    ``"y"`` (y up, the subject facing +z, as in BVH/SMPL): ``(x, y, z) -> (-x, z, y)``.
-    ``"-y"`` (camera frame: x right, y down, z away, the subject facing the camera): ``(x, y, z) -> (-x, -z, -y)``.
-    ``"z"``: identity. In the stated facing conventions the result is telmi13's frame (x to the subject's
-    right, y forward); otherwise only "up" is fixed and the heading stays as it was.
-
-    Returns
-    -------
-    np.ndarray, shape (3, 3)
-        ``R`` such that ``poses @ R.T`` is z-up.
-    """
-    if up_axis not in _UP_AXES:
-        raise ValueError(f"up_axis must be one of {_UP_AXES}, got {up_axis!r}")
-    return {"z": np.eye(3),
-            "y": np.array([[-1.0, 0, 0], [0, 0, 1], [0, 1, 0]]),
-            "-y": np.array([[-1.0, 0, 0], [0, 0, -1], [0, -1, 0]])}[up_axis]
-
-
-def to_z_up(poses, skeleton: str | Skeleton) -> np.ndarray:
-    """Rotate a track from ``skeleton.up_axis``-up to z-up (right-handed, see :func:`z_up_rotation`).
-
-    Parameters
-    ----------
-    poses : array_like, shape (T, J, 3)
-        Any joint count (a telmi13 track derived from this skeleton works too); units unchanged.
-    skeleton : str or Skeleton
-        Supplies ``up_axis``.
-
-    Returns
-    -------
-    np.ndarray, shape (T, J, 3)
-    """
-    arr = check_poses(poses, "poses")
-    return arr @ z_up_rotation(get_skeleton(skeleton).up_axis).T
-
-
-def from_z_up(poses, skeleton: str | Skeleton) -> np.ndarray:
-    """Inverse of :func:`to_z_up`: rotate a z-up track back to ``skeleton.up_axis``-up.
-
-    Parameters
-    ----------
-    poses : array_like, shape (T, J, 3)
-    skeleton : str or Skeleton
-
-    Returns
-    -------
-    np.ndarray, shape (T, J, 3)
-    """
-    arr = check_poses(poses, "poses")
-    return arr @ z_up_rotation(get_skeleton(skeleton).up_axis)
 
 
 def describe_mapping(skeleton: str | Skeleton) -> str:

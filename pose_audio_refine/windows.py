@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .interpolate import interp_track
 from .validation import as_float_array, check_poses
 
 #: Window length (s), output rate (Hz) and slots per window: the paper's 3 s at 50 fps.
@@ -42,14 +43,7 @@ def to_grid(poses, times, grid_times) -> np.ndarray:
         raise ValueError(f"times must have one entry per frame ({x.shape[0]}), got {t.shape[0]}")
     if t.shape[0] > 1 and np.any(np.diff(t) <= 0):
         raise ValueError("times must be strictly increasing")
-    out = np.full((g.shape[0],) + x.shape[1:], np.nan)
-    valid = ~np.isnan(x).any(axis=2)
-    for j in range(x.shape[1]):
-        ok = valid[:, j]
-        if ok.any():
-            for c in range(3):
-                out[:, j, c] = np.interp(g, t[ok], x[ok, j, c])
-    return out
+    return interp_track(x, t, g)
 
 
 def grid_times(start_s: float = 0.0, n_slots: int = N_SLOTS, fps: float = OUT_FPS) -> np.ndarray:

@@ -4,7 +4,7 @@ import pytest
 
 from pose_audio_refine.canonical import (BODY_CENTRE_MM, CanonicalFrame, fit_canonical, from_canonical, heading,
                                          to_canonical)
-from pose_audio_refine.skeletons import z_up_rotation
+from pose_audio_refine.canonical import z_up_rotation
 
 # A violinist in the training frame (mm, z up, facing +y, x to the right, left toe at the origin). Left and
 # right shoulders/waist are mirror images, so the right direction is exactly +x.

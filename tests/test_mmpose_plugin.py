@@ -145,9 +145,9 @@ def _audio(seconds: float, sr: int = 22050) -> np.ndarray:
 # Registry, stanza and configs
 # ----------------------------------------------------------------------------------------------------------------
 def test_registry_is_a_child_of_mmpose_models():
-    assert pm.MODELS.parent is MMPOSE_MODELS
-    assert MMPOSE_MODELS._children[pm.SCOPE] is pm.MODELS
-    assert set(pm.MODELS.module_dict) >= {"MAPnetRefiner", "OneEuroRefiner", "SavitzkyGolayRefiner",
+    assert pm.REFINERS.parent is MMPOSE_MODELS
+    assert MMPOSE_MODELS._children[pm.SCOPE] is pm.REFINERS
+    assert set(pm.REFINERS.module_dict) >= {"MAPnetRefiner", "OneEuroRefiner", "SavitzkyGolayRefiner",
                                           "GaussianRefiner"}
 
 

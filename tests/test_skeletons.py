@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pose_audio_refine.canonical import from_z_up, to_z_up, z_up_rotation
 from pose_audio_refine.skeletons import (
-    FOOT_DOWN_MM, FOOT_FORWARD_MM, SKELETONS, TELMI13_JOINTS, bones, describe_mapping, from_telmi13, from_z_up,
-    get_skeleton, infer_skeleton, swap_left_right, to_telmi13, to_z_up, z_up_rotation,
+    FOOT_DOWN_MM, FOOT_FORWARD_MM, SKELETONS, TELMI13_JOINTS, bones, describe_mapping, from_telmi13,
+    get_skeleton, infer_skeleton, swap_left_right, to_telmi13,
 )
 
 NAMES = sorted(SKELETONS)

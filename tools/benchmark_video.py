@@ -34,17 +34,9 @@ if str(REPO) not in sys.path:
 DANCER = REPO.parent / "shared" / "data" / "video" / "dancer.avi"
 
 
-def _interp(x: np.ndarray, t: np.ndarray, t_out: np.ndarray) -> np.ndarray:
-    out = np.full((t_out.size,) + x.shape[1:], np.nan)
-    ok = np.isfinite(x).all(-1)
-    for j in range(x.shape[1]):
-        for c in range(3):
-            out[:, j, c] = np.interp(t_out, t[ok[:, j]], x[ok[:, j], j, c])
-    return out
-
-
 def simulated(refiner, rates, takes: int, seconds: float) -> list[dict]:
     from pose_audio_refine import RefineResult
+    from pose_audio_refine.interpolate import interp_track
     from pose_audio_refine.audio import load_audio
     from pose_audio_refine.metrics import mean_acceleration, mpjpe
     from training.noise import apply_noise, downsample, get_preset, sample_events
@@ -73,7 +65,7 @@ def simulated(refiner, rates, takes: int, seconds: float) -> list[dict]:
             dt = time.perf_counter() - t0
             n = min(res.poses.shape[0], gt.shape[0])
             ref, g = res.poses[:n], gt[:n]
-            raw_up = _interp(noisy, times, t_gt[:n])
+            raw_up = interp_track(noisy, times, t_gt[:n])
             ok = np.isfinite(ref).all(-1) & np.isfinite(raw_up).all(-1)
             rows.append(dict(case=name, fps=F, seconds=gt.shape[0] / fps_gt,
                              mpjpe_raw=float(mpjpe(raw_up, g, mask=ok)), mpjpe_refined=float(mpjpe(ref, g, mask=ok)),

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pose_audio_refine.interpolate import interp_track
 from pose_audio_refine.validation import check_rate
 
 from .mapdat import FINE_THRESHOLD_MM, SPLITS, compute_features, process_track, run_build
@@ -77,17 +78,12 @@ class RealSequence:
 
 
 def _fill_gaps(x: np.ndarray) -> np.ndarray:
-    """Linearly interpolate NaN frames of each coordinate over time (holding at the ends)."""
-    out = x.copy()
-    flat = out.reshape(out.shape[0], -1)
-    t = np.arange(out.shape[0])
-    for c in range(flat.shape[1]):
-        bad = np.isnan(flat[:, c])
-        if bad.all():
-            raise ValueError(f"coordinate {c} is missing in every frame")
-        if bad.any():
-            flat[bad, c] = np.interp(t[bad], t[~bad], flat[~bad, c])
-    return out
+    """Linearly interpolate a joint's missing frames over time (holding at the ends)."""
+    never = ~np.isfinite(x).all(axis=-1).any(axis=0)
+    if never.any():
+        raise ValueError(f"joint {int(np.flatnonzero(never)[0])} is missing in every frame")
+    t = np.arange(x.shape[0], dtype=np.float64)
+    return interp_track(x, t, t)
 
 
 def resample(poses, fps_in: float, fps_out: float = GT_FPS) -> np.ndarray:
@@ -161,7 +157,8 @@ def load_dance(seq: str, root=None, with_audio: bool = True) -> RealSequence:
     RealSequence
         Motion and audio trimmed to the shorter of the two.
     """
-    from pose_audio_refine.skeletons import to_telmi13, to_z_up
+    from pose_audio_refine.canonical import to_z_up
+    from pose_audio_refine.skeletons import to_telmi13
 
     d = Path(root or default_data_root()) / "dance_with_melody"
     path = d / f"{seq}.npz"

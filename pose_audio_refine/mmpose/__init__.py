@@ -50,7 +50,6 @@ from __future__ import annotations
 from .files import MMPosePredictions, read_predictions, refine_predictions, write_predictions
 from .refiners import (
     FRAMES,
-    MODELS,
     REFINERS,
     SCOPE,
     BaseRefiner,
@@ -66,7 +65,7 @@ from .samples import refine_data_samples
 from .tracks import assign_tracks
 
 __all__ = [
-    "SCOPE", "MODELS", "REFINERS", "FRAMES", "RefinerConfigError", "RefinedTrack", "BaseRefiner",
+    "SCOPE", "REFINERS", "FRAMES", "RefinerConfigError", "RefinedTrack", "BaseRefiner",
     "MAPnetRefiner", "OneEuroRefiner", "SavitzkyGolayRefiner", "GaussianRefiner", "build_refiner",
     "assign_tracks", "MMPosePredictions", "read_predictions", "write_predictions", "refine_predictions",
     "refine_data_samples",

@@ -59,9 +59,9 @@ class _RefinerRegistry(Registry):
         return self._lookup(key) is not None
 
 
-#: ``pose_audio_refine``'s model registry, a child of ``mmpose.registry.MODELS``.
-MODELS = _RefinerRegistry("model", parent=MMPOSE_MODELS, scope=SCOPE, locations=["pose_audio_refine.mmpose"])
-REFINERS = MODELS
+#: ``pose_audio_refine``'s refiner registry, a child of ``mmpose.registry.MODELS`` (so MMPose's own ``MODELS.build``
+#: finds our refiners through the ``_scope_``).
+REFINERS = _RefinerRegistry("model", parent=MMPOSE_MODELS, scope=SCOPE, locations=["pose_audio_refine.mmpose"])
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -111,8 +111,9 @@ class BaseRefiner:
     method = "base"
 
     def __init__(self, *, skeleton: str = "h36m", units: str = "m", frame: str = "mmpose", out_fps: float = 50.0):
+        # MMPose's frame is a mirror image: the Refiner un-mirrors it (canonical.to_right_handed) and back
         self.skeleton: Skeleton = get_skeleton(skeleton, units=check_units(units), up_axis=FRAMES[
-            _check_choice(frame, "frame", FRAMES)])
+            _check_choice(frame, "frame", FRAMES)], mirror_y=frame == "mmpose")
         self.units = units
         self.frame = frame
         self.out_fps = check_rate(out_fps, "out_fps")
@@ -306,18 +307,13 @@ class MAPnetRefiner(BaseRefiner):
                 raise ValueError(f"audio is {seconds:.3f} s long but the predictions span {needed:.3f} s "
                                  f"({x.shape[-3]} frames at {fps:g} fps); pass the audio of the same video, "
                                  "starting at its first frame")
-        if self.frame == "mmpose":  # mirror to a right-handed frame (see module docstring)
-            x = x * np.array([1.0, -1.0, 1.0])
         res = self.engine.refine(x, audio, fps=fps, sr=sr, skeleton=self.skeleton, units=self.units,
                                  confidence=confidence, out_fps=self.out_fps, trim=self.trim)
-        out = np.array(res.poses, dtype=np.float64)
-        if self.frame == "mmpose":
-            out = out * np.array([1.0, -1.0, 1.0])
-        return RefinedTrack(out, np.array(res.times, dtype=np.float64), float(res.fps))
+        return RefinedTrack(np.array(res.poses, dtype=np.float64), np.array(res.times, dtype=np.float64), float(res.fps))
 
 
 for _cls in (MAPnetRefiner, OneEuroRefiner, SavitzkyGolayRefiner, GaussianRefiner):
-    MODELS.register_module(module=_cls)
+    REFINERS.register_module(module=_cls)
 
 
 def _stanza_of(cfg):
@@ -333,7 +329,7 @@ def _stanza_of(cfg):
         raise TypeError(f"refiner config must be a dict, a Config or a config file, got {type(cfg).__name__}")
     if "type" not in cfg:
         raise RefinerConfigError("refiner stanza has no `type`; registered refiners: "
-                                 f"{', '.join(sorted(MODELS.module_dict))}")
+                                 f"{', '.join(sorted(REFINERS.module_dict))}")
     return ConfigDict(copy.deepcopy(dict(cfg)))
 
 

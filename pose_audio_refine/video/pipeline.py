@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..interpolate import interp_track
 from ..validation import check_rate
 from .io import VideoInfo, iter_frames, video_info, write_video
 
@@ -154,18 +155,6 @@ def _check_span(loaded: LoadedPoses, info: VideoInfo, poses_path) -> None:
             f"expected about {round(expected)} frames. Was it estimated on another video, or at another fps?")
 
 
-def _raw_upsampled(raw: np.ndarray, t_raw: np.ndarray, t_out: np.ndarray) -> np.ndarray:
-    """Per joint, linear interpolation of the observed raw frames onto ``t_out`` (edges held)."""
-    out = np.full((t_out.size,) + raw.shape[1:], np.nan)
-    ok = np.isfinite(raw).all(-1)
-    for j in range(raw.shape[1]):
-        m = ok[:, j]
-        if m.sum() >= 2:
-            for c in range(3):
-                out[:, j, c] = np.interp(t_out, t_raw[m], raw[m, j, c])
-    return out
-
-
 def _save_raw(path: Path, raw: np.ndarray, fps: float, skeleton, units: str, **extra) -> Path:
     """The raw estimate in our result format (``RefineResult.load`` reads it) plus extra arrays."""
     from ..refiner import RefineResult  # noqa: PLC0415
@@ -290,14 +279,15 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
     t0 = time.perf_counter()
     image_px = None
     frames_estimated = detection_rate = None
-    mirror = False
     if poses is not None:
         loaded = load_poses_file(poses, default_fps=info.fps)
         _check_span(loaded, info, poses)
         check_rate(loaded.fps, "fps of the poses file", 10.0, _MAX_TRACK_FPS)
         T = min(loaded.poses.shape[0], max(2, int(round(duration * loaded.fps))))  # --max-seconds cuts it
         raw = loaded.poses[:T]
-        track_fps, skel, units, mirror = loaded.fps, get_skeleton(loaded.skeleton), loaded.units, loaded.mirror_y
+        # MMPose's mirror-image frame is undone inside the Refiner (skeleton.mirror_y; canonical.to_right_handed)
+        track_fps, units = loaded.fps, loaded.units
+        skel = get_skeleton(loaded.skeleton, mirror_y=loaded.mirror_y)
         if loaded.image_points is not None:
             image_px = loaded.image_points[:T] * (info.width, info.height)
         extra = {}
@@ -333,19 +323,14 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
     # ---- refine
     t0 = time.perf_counter()
     refiner = Refiner(checkpoint=checkpoint, device=device, progress=progress)
-    x = raw * np.array([1.0, -1.0, 1.0]) if mirror else raw
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = refiner.refine(x, audio, fps=track_fps, sr=AUDIO_SR if audio is not None else None, skeleton=skel,
+        res = refiner.refine(raw, audio, fps=track_fps, sr=AUDIO_SR if audio is not None else None, skeleton=skel,
                              units=units, out_fps=out_fps, trim=True)
     for w in caught:
         msg = str(w.message)
         if not (no_audio or audio is None) or "audio" not in msg:  # our own note already said "pose-only"
             note(msg)
-    if mirror:
-        res.poses = res.poses * np.array([1.0, -1.0, 1.0])
-        if res.input_poses is not None:
-            res.input_poses = res.input_poses * np.array([1.0, -1.0, 1.0])
     seconds["refinement"] = time.perf_counter() - t0
 
     # ---- write
@@ -363,7 +348,7 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
 
     # ---- smoothness (mm): refined vs the raw estimate linearly upsampled to the output times
     k = MM_PER_UNIT[units]
-    up = _raw_upsampled(raw, t_raw, res.times) * k
+    up = interp_track(raw, t_raw, res.times) * k
     ref_mm = res.poses * k
     both = np.isfinite(up).all(-1) & np.isfinite(ref_mm).all(-1)
     smooth = {}

@@ -18,7 +18,8 @@ from typing import Iterator
 
 import numpy as np
 
-from ..skeletons import bones, get_skeleton, to_z_up
+from ..canonical import to_z_up
+from ..skeletons import bones, get_skeleton
 
 __all__ = ["Projection", "fit_projection", "joint_sides", "draw_skeleton", "view_3d", "render_frames"]
 

@@ -1,0 +1,168 @@
+"""The refinement pipeline's model stages, shared by every caller.
+
+Data flows one way: audio + poses -> canonical frame (:mod:`pose_audio_refine.canonical`) -> **windows ->
+model -> guard** (this module) -> blend (:mod:`pose_audio_refine.blending`) -> original frame. The Refiner (and
+through it the MMPose refiners and the video tool) and the benchmark (:mod:`training.benchmark`) call
+:func:`refine_windows` on their windows, so the benchmark scores exactly what users get.
+
+A window is a 3 s span of the 50 fps output grid (150 slots). Its input is the sparse input frames that fall
+inside it, at their true timestamps (relative to the window's start). :func:`grid_windows` undoes left/right
+swaps in those frames at their own rate (optional, :mod:`pose_audio_refine.swaps`) and then interpolates them
+onto the 150 slots; the network refines the gridded windows; :func:`guard_windows` replaces windows whose
+output strays implausibly far from their own input.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from .interpolate import interp_track
+from .skeletons import TELMI13_PAIRS
+from .swaps import unswap_windows
+from .windows import N_SLOTS, OUT_FPS
+
+__all__ = ["SLOT_TIMES", "GUARD_MIN_MM", "GUARD_RATIO", "GUARD_SIGMA_SLOTS", "GUARD_FALLBACK_SIGMA_SLOTS",
+           "grid_windows", "run_network", "guard_windows", "refine_windows"]
+
+#: Slot times of one window relative to its start, s.
+SLOT_TIMES: np.ndarray = np.arange(N_SLOTS) / OUT_FPS
+#: Out-of-distribution guard: a window whose refined output strays from a Gaussian smoothing of its own input
+#: (sigma GUARD_SIGMA_SLOTS) by more than ``max(GUARD_MIN_MM, GUARD_RATIO x the input's scatter around that
+#: smoothing)`` (medians over frames and joints, mm) is replaced by a light smoothing of its input (sigma
+#: GUARD_FALLBACK_SIGMA_SLOTS, which keeps fast motion). Why: the model was trained on violin playing (plus a
+#: little real dance and mocap) and on motion unlike it -- measured on real dance test windows -- its raw output
+#: can be hundreds of mm off; a smoother is never that wrong.
+GUARD_MIN_MM: float = 100.0
+GUARD_RATIO: float = 3.0
+GUARD_SIGMA_SLOTS: float = 10.0
+GUARD_FALLBACK_SIGMA_SLOTS: float = 2.0
+
+
+def grid_windows(frames: np.ndarray | Sequence[np.ndarray], times: np.ndarray | Sequence[np.ndarray], *,
+                 unswap: bool) -> np.ndarray:
+    """Put windows of sparse input frames onto the 150-slot grid.
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (B, T_in, 13, 3), or a sequence of B arrays ``(T_b, 13, 3)``
+        Canonical telmi13 input frames of each window, mm; NaN = missing joint.
+    times : np.ndarray, shape (T_in,), or a sequence of B arrays ``(T_b,)``
+        Their timestamps relative to the window start, s (one shared array for an array ``frames``).
+    unswap : bool
+        Undo left/right swaps in each window's frames first, at their own rate (before interpolation smears a
+        swap into a ramp).
+
+    Returns
+    -------
+    np.ndarray, shape (B, 150, 13, 3)
+        float64, NaN for joints never observed in a window.
+    """
+    if isinstance(frames, np.ndarray):  # windows sharing their input times: one vectorised track
+        x = np.asarray(frames, dtype=np.float64)
+        if unswap:
+            x = unswap_windows(x, TELMI13_PAIRS)
+        b, t_in, j, _ = x.shape
+        track = x.transpose(1, 0, 2, 3).reshape(t_in, b * j, 3)
+        grid = interp_track(track, np.asarray(times, dtype=np.float64), SLOT_TIMES)
+        return grid.reshape(N_SLOTS, b, j, 3).transpose(1, 0, 2, 3)
+    out = []
+    for win, t in zip(frames, times):
+        if unswap:
+            win = unswap_windows(win[None], TELMI13_PAIRS)[0]
+        out.append(interp_track(win, t, SLOT_TIMES))
+    return np.stack(out)
+
+
+def run_network(net: torch.nn.Module, grids: np.ndarray, audio: np.ndarray | None) -> np.ndarray:
+    """Refine gridded windows with a network (eval mode, no gradients, on the network's device).
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        Maps ``(B, 150, 13, 3)`` mm and ``(B, 150, F)`` audio features (or None) to ``(B, 150, 13, 3)`` mm.
+    grids : np.ndarray, shape (B, 150, 13, 3)
+        mm, NaN for joints never observed in a window.
+    audio : np.ndarray, shape (B, 150, F), or None
+        Audio features on the same slots; None: pose-only.
+
+    Returns
+    -------
+    np.ndarray, shape (B, 150, 13, 3)
+        float64: the float32 network's correction added to the float64 input, so round-off touches only the
+        correction.
+    """
+    device = next(iter(net.parameters()), torch.empty(0)).device
+    poses = torch.from_numpy(grids.astype(np.float32)).to(device)
+    au = None if audio is None else torch.from_numpy(np.asarray(audio, dtype=np.float32)).to(device)
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.inference_mode():
+            delta = (net(poses, au) - poses).double().cpu().numpy()
+    finally:
+        net.train(was_training)
+    return grids + delta
+
+
+def guard_windows(grids: np.ndarray, refined: np.ndarray) -> tuple[np.ndarray, int]:
+    """Replace implausible windows by a light Gaussian smoothing of their input (see :data:`GUARD_MIN_MM`).
+
+    Parameters
+    ----------
+    grids, refined : np.ndarray, shape (B, 150, 13, 3)
+        Canonical mm, NaN for joints never observed in a window.
+
+    Returns
+    -------
+    refined : np.ndarray, shape (B, 150, 13, 3)
+        A new array when any window was replaced.
+    n_replaced : int
+    """
+    from scipy.ndimage import gaussian_filter1d
+
+    smooth = gaussian_filter1d(grids, GUARD_SIGMA_SLOTS, axis=1, mode="nearest")
+    scatter = np.nanmedian(np.linalg.norm(grids - smooth, axis=-1), axis=(1, 2))
+    stray = np.nanmedian(np.linalg.norm(refined - smooth, axis=-1), axis=(1, 2))
+    bad = stray > np.maximum(GUARD_MIN_MM, GUARD_RATIO * scatter)
+    if not bad.any():
+        return refined, 0
+    light = gaussian_filter1d(grids[bad], GUARD_FALLBACK_SIGMA_SLOTS, axis=1, mode="nearest")
+    out = refined.copy()
+    out[bad] = np.where(np.isnan(light), refined[bad], light)
+    return out, int(bad.sum())
+
+
+def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None, *, unswap: bool,
+                   guard: bool) -> tuple[np.ndarray, np.ndarray, int]:
+    """Windows of sparse canonical input frames -> refined 150-slot windows: grid, network, guard.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        See :func:`run_network`.
+    frames, times
+        See :func:`grid_windows`.
+    audio : np.ndarray, shape (B, 150, F), or None
+        The windows' audio features; None: pose-only.
+    unswap : bool
+        See :func:`grid_windows`.
+    guard : bool
+        Apply :func:`guard_windows`.
+
+    Returns
+    -------
+    refined : np.ndarray, shape (B, 150, 13, 3)
+        mm.
+    grids : np.ndarray, shape (B, 150, 13, 3)
+        The network's input (NaN marks joints never observed in a window).
+    n_guarded : int
+        Windows replaced by the guard.
+    """
+    grids = grid_windows(frames, times, unswap=unswap)
+    refined = run_network(net, grids, audio)
+    n_guarded = 0
+    if guard:
+        refined, n_guarded = guard_windows(grids, refined)
+    return refined, grids, n_guarded
