@@ -22,7 +22,7 @@ canonical frame by one rigid similarity, fitted once per track (:func:`fit_canon
 The model centres every window on its own mean position, so step 4 only keeps coordinates in the range the
 model was trained on; steps 1-3 matter. :func:`from_canonical` is the exact inverse (float64 round-off,
 ~1e-13 relative). :func:`fit_canonical` also notes implausible inputs (wrong units or up axis) in
-``CanonicalFrame.warnings``.
+``CanonicalFrame.warnings``, and refuses a track whose shoulder width is no human's (a units mistake).
 
 Every conversion between coordinate frames lives here: up axis (:func:`z_up_rotation`, :func:`to_z_up`),
 handedness (:func:`to_right_handed`) and the canonical similarity.
@@ -49,6 +49,9 @@ BODY_CENTRE_MM: tuple[float, float, float] = (200.0, -30.0, 910.0)
 # Plausibility bounds for the warnings: shoulder width (simulated players: 390-480 mm, adults 300-500 mm) and
 # the trunk's tilt from vertical.
 _SHOULDER_MM = (100.0, 1000.0)
+#: Shoulder widths (mm, median over frames, after reading the poses in the given units) outside this range are
+#: no human body: a units mistake (metres passed as mm is ~0.4 mm wide, mm passed as metres ~400 m), an error.
+UNITS_ERROR_SHOULDER_MM: tuple[float, float] = (50.0, 1000.0)
 _MAX_TRUNK_TILT_DEG = 60.0
 
 
@@ -163,6 +166,13 @@ def _plausibility(c: np.ndarray, units: str) -> list[str]:
     notes = []
     width = np.linalg.norm(c[:, _I["RSHO"]] - c[:, _I["LSHO"]], axis=1)
     width = width[np.isfinite(width)]
+    if width.size and not UNITS_ERROR_SHOULDER_MM[0] <= np.median(width) <= UNITS_ERROR_SHOULDER_MM[1]:
+        w = float(np.median(width))
+        fits = [u for u, k in MM_PER_UNIT.items() if 300.0 <= w / MM_PER_UNIT[units] * k <= 600.0]
+        hint = f"; they look like {fits[0]!r}" if fits else ""
+        raise ValueError(f"units={units!r} gives a median shoulder width of {w:.3g} mm, which is no human body "
+                         f"(expected {UNITS_ERROR_SHOULDER_MM[0]:g}-{UNITS_ERROR_SHOULDER_MM[1]:g} mm){hint}: pass "
+                         "the units your poses are in (units='m', 'cm' or 'mm')")
     if width.size and not _SHOULDER_MM[0] <= np.median(width) <= _SHOULDER_MM[1]:
         notes.append(f"median shoulder width is {np.median(width):.3g} mm after reading the poses as {units!r}; "
                      "check units=")

@@ -76,7 +76,11 @@ def test_left_toe_missing_uses_body_centre():
 
 def test_plausibility_warnings_for_wrong_units_and_up_axis():
     cam = to_camera(canonical_track())
-    assert any("units" in w for w in fit_canonical(cam, units="mm", up_axis="-y").warnings)
+    with pytest.raises(ValueError, match="units='mm'.*look like 'm'"):  # metres read as mm: ~0.4 mm shoulders
+        fit_canonical(cam, units="mm", up_axis="-y")
+    with pytest.raises(ValueError, match="units='m'.*look like 'mm'"):  # mm read as metres
+        fit_canonical(cam * 1000.0, units="m", up_axis="-y")
+    assert any("units" in w for w in fit_canonical(cam * 0.2, units="m", up_axis="-y").warnings)  # 80 mm: a warning
     assert any("up_axis" in w for w in fit_canonical(cam, units="m", up_axis="z").warnings)
     no_heading = canonical_track()
     no_heading[:, [1, 2, 7, 8]] = np.nan
