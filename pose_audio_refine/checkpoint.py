@@ -85,7 +85,8 @@ def load_weights(path=None, device: str | torch.device = "cpu") -> tuple[nn.Modu
     FileNotFoundError
         The file or its sidecar is missing.
     CheckpointError
-        Hash mismatch (tampered/truncated), unreadable file, or weights that do not fit the config.
+        Hash mismatch (tampered/truncated), unreadable file, a config with options this version does not take
+        (a dropped variant; the message names them), or weights that do not fit the config.
     """
     path = Path(DEFAULT_CHECKPOINT if path is None else path)
     side = sidecar_path(path)
@@ -111,7 +112,10 @@ def load_weights(path=None, device: str | torch.device = "cpu") -> tuple[nn.Modu
         raise CheckpointError(f"checkpoint {path} could not be read as a weights-only state_dict: {exc}") from exc
     if not isinstance(state, dict):
         raise CheckpointError(f"checkpoint {path} holds a {type(state).__name__}, not a state_dict")
-    net = build_model(net_cfg.pop("type"), **net_cfg)
+    try:
+        net = build_model(net_cfg.pop("type", None), **net_cfg)
+    except (TypeError, ValueError) as exc:  # an option or value this version does not have (a dropped variant)
+        raise CheckpointError(f"checkpoint {path}: its config {meta['net']} cannot be built: {exc}") from exc
     try:
         net.load_state_dict(state, strict=True)
     except RuntimeError as exc:

@@ -34,3 +34,32 @@ def test_modified_bundled_weights_are_refused_even_with_a_matching_sidecar(tmp_p
     monkeypatch.setattr(ck, "DEFAULT_CHECKPOINT", copy)
     with pytest.raises(ck.CheckpointError, match="SHA-256"):
         ck.load_weights()
+
+
+KEPT = ("pot_small_grid_hardgate", "smoothnet_grid", "deciwatch_grid")  # the README's equal-budget comparison
+
+
+def test_kept_training_weights_load_and_all_weights_stay_small():
+    weights = ck.WEIGHTS_DIR.parents[1] / "training" / "weights"
+    x = torch.full((1, 150, 13, 3), 500.0)
+    for name in KEPT:
+        net, meta = ck.load_weights(weights / f"{name}.pth")
+        assert meta["input_mode"] == "grid" and meta["net"]["type"] == type(net).__name__
+        assert torch.isfinite(net(x)).all()
+    files = sorted(weights.glob("*.pth")) + sorted(ck.WEIGHTS_DIR.glob("*.pth"))
+    assert {f.stem for f in files} == set(KEPT) | {"mapnet_small_grid"}
+    assert sum(f.stat().st_size for f in files) <= 4_000_000
+
+
+@pytest.mark.parametrize("option", [dict(rebalance_mode="attention"), dict(time_pe=True), dict(residual="smooth"),
+                                    dict(residual_gate="mix"), dict(residual_gate="sigmoid"),
+                                    dict(residual_gate=None)])  # no gate named: the old sigmoid default
+def test_a_sidecar_with_a_dropped_option_is_refused_by_name(tmp_path, option):
+    copy = tmp_path / "w.pth"
+    shutil.copy(ck.DEFAULT_CHECKPOINT, copy)
+    side = json.loads(ck.sidecar_path(ck.DEFAULT_CHECKPOINT).read_text())
+    side["net"].update(option)
+    ck.sidecar_path(copy).write_text(json.dumps(side))
+    key, value = next(iter(option.items()))
+    with pytest.raises(ck.CheckpointError, match=f"cannot be built.*{key if key != 'residual' else value}"):
+        ck.load_weights(copy)

@@ -15,7 +15,7 @@ from pose_audio_refine.checkpoint import CheckpointError, load_weights, sidecar_
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = str(REPO / "configs/mapnet/mapnet_small_grid.py")
-NATIVE = str(REPO / "configs/mapnet/mapnet_small_tau033.py")
+POT = str(REPO / "configs/baselines/pot_small_grid_hardgate.py")
 TINY = ["model.net.h1=16", "model.net.h2=10", "model.net.n_heads=2", "model.net.pose_layers=1",
         "model.net.audio_layers=1", "model.net.fusion_layers=1", "train_dataloader.batch_size=4",
         "val_dataloader.batch_size=8", "val_dataloader.dataset.max_samples=8", "default_hooks.logger.interval=1",
@@ -173,9 +173,9 @@ def test_export_then_test_tool_and_shuffled_audio_control(train_main, mini_build
     shuffled = test_tool.main([CONFIG, str(w), "--shuffle-audio", *common])
     assert np.isfinite(matched["pose/mpjpe"]) and np.isfinite(shuffled["pose/mpjpe"])
     assert matched["pose/mpjpe"] != shuffled["pose/mpjpe"]  # the audio reaches the network
-    # weights for the grid config cannot be evaluated with the native-τ config: clear error, nothing loaded
+    # MAPnet weights cannot be evaluated with another model's config (PoT: no audio branch): clear error
     with pytest.raises(CheckpointError, match="does not match this config"):
-        test_tool.main([NATIVE, str(w), *common])
+        test_tool.main([POT, str(w), *common])
     # every window's swaps, per τ (the mini build's realistic noise has a few)
     swaps = _tool("swap_check").main(["--data-root", str(mini_build), "--split", "train", "--checkpoint", str(w),
                                       "--threads", "1"])
@@ -223,3 +223,35 @@ def test_checkpoint_errors_never_half_load(tmp_path):
         load_weights(other)
     with pytest.raises(FileNotFoundError):
         load_weights(tmp_path / "missing.pth")
+
+
+def _configs():
+    return sorted(p for p in (REPO / "configs").rglob("*.py") if "mmpose" not in p.parts and "_base_" not in p.parts)
+
+
+def test_every_training_config_resolves_builds_and_is_named_in_the_readme():
+    from mmengine import Config
+    from pose_audio_refine.models import build_model
+    readme = (REPO / "README.md").read_text()
+    for path in _configs():
+        rel = path.relative_to(REPO).as_posix()
+        assert f"python tools/train.py {rel}" in readme, f"{rel}: no training command in the README"
+        assert path.read_text().startswith("# "), f"{rel}: no header comment saying what it is"
+        cfg = Config.fromfile(str(path))
+        net = dict(cfg.model.net)
+        build_model(net.pop("type"), **net)  # every option it names exists
+
+
+def test_shipped_config_reads_in_one_file():
+    import ast
+    tree = ast.parse((REPO / "configs/mapnet/mapnet_small_grid.py").read_text())
+    bases = [ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+             and any(getattr(t, "id", None) == "_base_" for t in n.targets)]
+    assert bases == [["../_base_/default_runtime.py"]]
+    assert "_base_" not in (REPO / "configs/_base_/default_runtime.py").read_text()
+    from mmengine import Config
+    cfg = Config.fromfile(CONFIG)
+    side = json.loads((REPO / "pose_audio_refine/weights/mapnet_small_grid.json").read_text())
+    assert side["config"] == "configs/mapnet/mapnet_small_grid.py"
+    assert dict(cfg.model.net) == side["net"]  # the config is the bundled weights' recipe
+    assert cfg.unswap_input == side["unswap_input"] and cfg.train_cfg.max_iters == side["iteration"]

@@ -3,8 +3,8 @@
 
 Examples
 --------
-    python tools/train.py configs/mapnet/mapnet_small_tau033.py
-    python tools/train.py configs/mapnet/mapnet_small_tau033.py --resume          # from the last checkpoint
+    python tools/train.py configs/mapnet/mapnet_small_grid.py                     # the shipped model
+    python tools/train.py configs/mapnet/mapnet_small_grid.py --resume            # from the last checkpoint
     torchrun --nproc_per_node=2 tools/train.py CONFIG --launcher pytorch            # DDP (gloo on CPUs)
     python tools/train.py CONFIG --cfg-options train_cfg.max_iters=100 data_root=...
 """

@@ -99,12 +99,10 @@ class PositionalEncoding(nn.Module):
 class TransformerStack(nn.Module):
     """``n_layers`` of ``nn.TransformerEncoderLayer`` (batch first); identity when ``n_layers == 0``.
 
-    ``norm_first=False`` is the paper's post-norm ("normalization and residual computed after each layer",
-    §3.2); ``norm_first=True`` (pre-norm plus a final LayerNorm) trains deep stacks more easily.
+    Post-norm layers, as the paper's ("normalization and residual computed after each layer", §3.2).
     """
 
-    def __init__(self, dim: int, n_layers: int, n_heads: int, ff_dim: int | None = None, dropout: float = 0.1,
-                 norm_first: bool = False):
+    def __init__(self, dim: int, n_layers: int, n_heads: int, ff_dim: int | None = None, dropout: float = 0.1):
         super().__init__()
         if n_layers < 0:
             raise ValueError(f"n_layers must be >= 0, got {n_layers}")
@@ -115,10 +113,9 @@ class TransformerStack(nn.Module):
             self.encoder = None
             return
         layer = nn.TransformerEncoderLayer(dim, n_heads, ff_dim or 4 * dim, dropout, activation="gelu",
-                                           batch_first=True, norm_first=norm_first)
+                                           batch_first=True, norm_first=False)
         # enable_nested_tensor only matters with padding masks, which we never pass; off avoids a warning.
-        self.encoder = nn.TransformerEncoder(layer, n_layers, norm=nn.LayerNorm(dim) if norm_first else None,
-                                             enable_nested_tensor=False)
+        self.encoder = nn.TransformerEncoder(layer, n_layers, norm=None, enable_nested_tensor=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, dim) -> (B, T, dim)``."""
@@ -126,7 +123,8 @@ class TransformerStack(nn.Module):
 
 
 class Rebalance(nn.Module):
-    """Bring a ``(B, T, H1)`` embedding to ``(B, H2, H1)`` (MAPnet's rebalancing layer, §3.5).
+    """Bring a ``(B, T, H1)`` embedding to ``(B, H2, H1)`` (MAPnet's rebalancing layer, §3.5): a learned linear map
+    over the time axis (``t_in -> H2``), then GELU and LayerNorm.
 
     Parameters
     ----------
@@ -134,62 +132,25 @@ class Rebalance(nn.Module):
         Feature width ``H1``.
     n_out : int
         Output length ``H2``.
-    mode : {"linear", "attention", "interp"}
-        ``"linear"``: a learned linear map over the time axis (``t_in -> H2``), then GELU and LayerNorm. Needs a
-        fixed ``t_in``. ``"attention"``: ``H2`` learned queries (plus a positional code at ``H2`` evenly spaced
-        instants of the window) attend over the frames; works for any ``T``. ``"interp"``: linear
-        interpolation of the frames, by their timestamps, to those ``H2`` instants, then a per-token MLP;
-        works for any ``T``.
-    t_in : int, optional
-        Input length, required for ``"linear"``.
-    n_heads : int
-        Heads of the attention pooling.
-    window_s : float
-        Window length in seconds (the instants of the ``H2`` output tokens).
-    pe_rate : float
-        Positions per second of the query encoding (match :class:`PositionalEncoding`).
+    t_in : int
+        Input length ``T`` (fixed).
     """
 
-    def __init__(self, dim: int, n_out: int, mode: str = "linear", t_in: int | None = None, n_heads: int = 4,
-                 window_s: float = 3.0, pe_rate: float = 50.0):
+    def __init__(self, dim: int, n_out: int, t_in: int):
         super().__init__()
-        if mode not in ("linear", "attention", "interp"):
-            raise ValueError(f"rebalance mode must be 'linear', 'attention' or 'interp', got {mode!r}")
         if n_out < 1:
             raise ValueError(f"n_out (H2) must be >= 1, got {n_out}")
-        self.mode, self.dim, self.n_out, self.t_in = mode, int(dim), int(n_out), t_in
-        self.window_s = float(window_s)
-        # Instants (s) of the H2 output tokens: centres of H2 equal slices of the window.
-        self.register_buffer("query_times", (torch.arange(n_out, dtype=torch.float32) + 0.5) * (window_s / n_out),
-                             persistent=False)
-        self.pe_rate = float(pe_rate)
-        if mode == "linear":
-            if t_in is None or t_in < 1:
-                raise ValueError("rebalance mode 'linear' needs a fixed input length t_in >= 1")
-            self.time_map = nn.Linear(int(t_in), n_out)
-        elif mode == "attention":
-            self.queries = nn.Parameter(torch.randn(n_out, dim) * 0.02)
-            self.attn = nn.MultiheadAttention(dim, n_heads, batch_first=True)
-        else:
-            self.mlp = nn.Linear(dim, dim)
+        if t_in is None or t_in < 1:
+            raise ValueError("rebalancing needs a fixed input length t_in >= 1")
+        self.dim, self.n_out, self.t_in = int(dim), int(n_out), int(t_in)
+        self.time_map = nn.Linear(self.t_in, self.n_out)
         self.norm = nn.LayerNorm(dim)
 
-    def forward(self, x: torch.Tensor, times: torch.Tensor | None = None) -> torch.Tensor:
-        """``x`` ``(B, T, H1)``, ``times`` ``(B, T)`` seconds (used by ``"interp"``) -> ``(B, H2, H1)``."""
-        if self.mode == "linear":
-            if x.shape[1] != self.t_in:
-                raise ValueError(f"this rebalancing layer was built for {self.t_in} input frames, got {x.shape[1]}; "
-                                 "use rebalance_mode='attention' or 'interp' for a variable input length")
-            return self.norm(F.gelu(self.time_map(x.transpose(1, 2)).transpose(1, 2)))
-        if self.mode == "attention":
-            q = self.queries + sinusoidal_encoding(self.query_times * self.pe_rate, self.dim)
-            q = q.unsqueeze(0).expand(x.shape[0], -1, -1)
-            out, _ = self.attn(q, x, x, need_weights=False)
-            return self.norm(out + q)
-        if times is None:
-            times = default_times(x.shape[1], self.window_s, x.device, x.dtype)
-        pooled = interp_time(x, times, self.query_times.to(x.dtype))
-        return self.norm(pooled + F.gelu(self.mlp(pooled)))
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` ``(B, T, H1)`` -> ``(B, H2, H1)``."""
+        if x.shape[1] != self.t_in:
+            raise ValueError(f"this rebalancing layer was built for {self.t_in} input frames, got {x.shape[1]}")
+        return self.norm(F.gelu(self.time_map(x.transpose(1, 2)).transpose(1, 2)))
 
 
 # ----------------------------------------------------------------------------------------------------------------

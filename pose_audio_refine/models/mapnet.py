@@ -2,7 +2,7 @@
 
 Data flow for one 3 s window (shapes without the batch axis)::
 
-    poses (T_in, 13, 3) mm --normalise, fill NaN--> (T_in, 39 [+13 validity]) --Linear--> (T_in, H1) + PE
+    poses (T_in, 13, 3) mm --normalise, fill NaN--> (T_in, 39 + 13 validity) --Linear--> (T_in, H1) + PE
         --pose transformer--> --rebalance--> (H2, H1) ─┐
     audio (150, 35)        --Linear--> (150, H1) + PE  │ concat -> (2·H2, H1) --fusion transformer (no PE)-->
         --audio transformer--> --rebalance--> (H2, H1) ┘
@@ -13,12 +13,13 @@ Normalisation: every window is centred on the mean of its observed joint positio
 millimetres in the caller's frame.
 
 Missing input (NaN joints/frames): filled by linear interpolation in time between observed frames (edges held;
-a joint never seen in the window sits at the window centre) and, with ``mask_channel=True``, 13 extra input
-channels carry the per-joint validity so the model knows which values were invented.
+a joint never seen in the window sits at the window centre), and 13 extra input channels carry the per-joint
+validity so the model knows which values were invented.
 
-Options beyond the paper (each off by default, each a measured row in the README): ``audio_norm`` standardises
-the 35 columns, ``loudness_integral`` appends the signed loudness integral (a trace of the bow along the
-stroke), and ``residual="gated"`` predicts ``correction + gate * smoothed input`` instead of the poses.
+Options beyond the paper (each off by default, each a measured row in the README or the model card):
+``audio_norm`` standardises the 35 columns, ``loudness_integral`` appends the signed loudness integral (a trace of
+the bow along the stroke), and ``residual="gated"`` predicts ``correction + gate * smoothed input`` instead of the
+poses.
 
 The shuffled-audio control (audio from a different take at test time) needs nothing here: pass another window's
 ``audio`` to :meth:`MAPnet.forward`.
@@ -37,8 +38,13 @@ from ..skeletons import TELMI13_JOINTS, TELMI13_PAIRS
 
 RMS_COLUMN, ONSET_PEAK_COLUMN = RMS.start, ONSET_PEAKS.start
 
+#: The window every model works on: 3 s, 150 output frames at 50 fps, 13 telmi13 joints, 150 x 35 audio features,
+#: poses normalised by 1000 mm.
+WINDOW_S, OUT_FPS, T_OUT = 3.0, 50.0, 150
+N_JOINTS, AUDIO_FRAMES, AUDIO_DIM, POSE_SCALE = len(TELMI13_JOINTS), 150, len(FEATURE_MEAN), 1000.0
+
 __all__ = ["MAPnet", "signed_loudness_integral", "FUSION_LAYERS", "MAPNET_PRESETS", "mapnet_config", "OutputHead",
-           "check_model_inputs"]
+           "check_model_inputs", "WINDOW_S", "OUT_FPS", "T_OUT", "N_JOINTS", "AUDIO_FRAMES", "AUDIO_DIM", "POSE_SCALE"]
 
 #: (pose/audio layers, fusion layers) of the paper's fusion ablation (Table 4).
 FUSION_LAYERS: dict[str, tuple[int, int]] = {"early": (2, 12), "balanced": (7, 7), "late": (12, 2)}
@@ -60,7 +66,7 @@ def mapnet_config(size: str = "small", fusion: str | None = None, **overrides) -
     fusion : {"early", "balanced", "late"}, optional
         Replace the layer counts by the paper's fusion ablation (:data:`FUSION_LAYERS`).
     **overrides
-        Any other :class:`MAPnet` argument (``rebalance=False``, ``residual=True``, ...).
+        Any other :class:`MAPnet` argument (``rebalance=False``, ``residual="gated"``, ...).
     """
     if size not in MAPNET_PRESETS:
         raise ValueError(f"size must be one of {sorted(MAPNET_PRESETS)}, got {size!r}")
@@ -154,19 +160,19 @@ def signed_loudness_integral(audio: torch.Tensor) -> torch.Tensor:
 
 
 class MAPnet(nn.Module):
-    """Music Assisted Pose network (paper §3) with optional, off-by-default improvements.
+    """Music Assisted Pose network (paper §3) with the options the configs in ``configs/`` use.
+
+    The window is fixed: 3 s, ``T_OUT = 150`` output frames at 50 fps, 13 telmi13 joints, 150 × 35 audio
+    features (:data:`WINDOW_S`, :data:`OUT_FPS`, :data:`T_OUT`, :data:`N_JOINTS`, :data:`AUDIO_FRAMES`,
+    :data:`AUDIO_DIM`); the instance carries them as attributes (``t_out``, ``n_joints``, ...). Options that were
+    measured and dropped (the "mix" and sigmoid gates, the "smooth" residual, attention/interpolation
+    rebalancing with a time-aware encoding, pre-norm layers, no validity channel) are listed with their numbers in
+    ``pose_audio_refine/weights/MODEL_CARD.md``.
 
     Parameters
     ----------
-    t_in : int or None
-        Input frames per window (150/75/51 for 50/25/17 fps over 3 s). Needed by linear rebalancing and by
-        ``rebalance=False``; may be None with ``time_pe=True`` and ``rebalance_mode`` "attention"/"interp".
-    t_out : int
-        Output frames (150 = 3 s at ``out_fps`` 50).
-    n_joints : int
-        13 (telmi13).
-    audio_frames, audio_dim : int
-        Audio feature shape per window (150, 35; §3.4).
+    t_in : int
+        Input frames per window (150 on the 50 fps grid; 75/51 for native 25/17 fps input over 3 s).
     h1, h2 : int
         Embedding width and rebalanced length (paper: 160, 150).
     n_heads : int
@@ -176,136 +182,98 @@ class MAPnet(nn.Module):
     ff_dim : int, optional
         Feed-forward width (default ``4 * h1``).
     dropout : float
-        Dropout inside the transformers.
+        Dropout inside the transformers (post-norm layers, as the paper).
     rebalance : bool
-        With rebalancing (paper) the fusion input is ``(2·H2, H1)``; without, pose and audio tokens are
-        concatenated along time, ``(T_in + 150, H1)``, and the head maps from that length.
-    rebalance_mode : {"linear", "attention", "interp"}
-        See :class:`~pose_audio_refine.models.layers.Rebalance`. "linear" is the paper-like fixed map.
-    time_pe : bool
-        Positional encoding from timestamps (s) instead of indices, so one model serves any input fps.
-    pe_rate : float
-        Positions per second of the time-aware encoding (50: identical to the index encoding at 50 fps).
-    residual : bool or {"interp", "smooth"}
-        Predict a correction instead of the poses. True / "interp": a correction of the linear interpolation
-        of the (filled) input at the output times -- that correction must cancel every frame's noise, which
-        the narrow output head cannot carry (with the paper's noise it never left the interpolation's error).
-        "smooth": a correction of that interpolation Gaussian-smoothed over ``residual_sigma_s``. Measured: it
-        also stays at its starting error under the paper's noise (the correction must cancel the smoothed
-        noise). "gated": ``net + g * smoothed`` with a per-frame, per-coordinate gate ``g`` in (0, 1) that the
-        net predicts (starting open): it can keep the smoothed input where it is good (realistic noise, motion
-        unlike violin playing) and drop it where it is noise.
-    loudness_integral : bool
-        Append one derived audio channel: the running sum of RMS over the window with its sign flipped at every
-        picked onset, mean removed (:func:`signed_loudness_integral`). On a bowed string, RMS follows bow
-        speed and bow changes are onsets, so this traces the bow -- and the bowing wrist -- along the stroke
-        (|r| 0.80 median against the simulated wrist's main motion axis over 3 s windows). A transformer would
-        have to learn that integration; this hands it over. Needs the 35 standard columns.
-    residual_unswap : bool
-        With ``residual`` "smooth"/"gated": undo left/right swaps in the input (:func:`unswap_pairs`, against
-        each joint's median over the window, telmi13 pairs) before smoothing it into the base, so the base does
-        not carry the estimator's swaps into the output.
+        With rebalancing (paper) the fusion input is ``(2·H2, H1)``: a learned linear map over time per branch
+        (:class:`~pose_audio_refine.models.layers.Rebalance`); without, pose and audio tokens are concatenated along
+        time, ``(T_in + 150, H1)``, and the head maps from that length.
+    residual : {False, True, "gated"}
+        False: the paper's head predicts the poses. "gated" (the shipped model): ``net + g * base`` with a
+        per-frame, per-coordinate gate ``g = hardsigmoid(logit)`` that the net predicts (starting at 0.98, able to
+        open completely), ``base`` the input linearly interpolated to the output times and Gaussian-smoothed over
+        ``residual_sigma_s``. True: a correction of that interpolation, unsmoothed and ungated; with its small
+        initial output layer an untrained net returns its input's interpolation (the tests' and the random-init
+        benchmark's fixture; trained, it never left the interpolation's error on the paper's noise).
+    residual_gate : {"hard"}, optional
+        The gate of ``residual="gated"``, which needs it: "hard", the only gate left. It is required rather than
+        defaulted because a config or sidecar without it meant the dropped sigmoid gate, whose weights must not
+        load as a hard-gated net.
     residual_sigma_s : float
-        Width (s, standard deviation) of the "smooth" residual's Gaussian.
-    residual_gate : {"sigmoid", "hard", "mix"}
-        How the "gated" residual uses its gate ``g``. "sigmoid": ``net + sigmoid(logit) * smoothed``; it never
-        reaches 1: starting at 0.98 it stays there wherever the smoothed input is right (its gradient is 0.02),
-        so the correction has to add back the missing 2 % of the (centred) input -- measured on the real dance
-        set, window-constant offsets of 28-34 mm at the elbows, wrists and toes, the joints furthest from the
-        centre. "hard": the same with ``hardsigmoid`` (exactly 1 from logit 3 on); trained, its gates still
-        stayed at 0.96 on dance and the offsets remained. "mix": ``g * smoothed + (1 - g) * net`` with
-        ``g = sigmoid(logit)``, a blend of two complete pose estimates, so a gate short of 1 costs only its
-        share of the net's own estimate instead of a compensation the net must get exactly right.
+        Width (s, standard deviation) of the gated residual's Gaussian base.
+    residual_unswap : bool
+        With ``residual="gated"``: undo left/right swaps in the interpolated input (:func:`unswap_pairs`, telmi13
+        pairs) before smoothing it into the base, so the base does not carry the estimator's swaps into the output.
     audio_dropout : float
         Training only: probability that a sample's audio features are replaced by zeros, which is also what
         ``audio=None`` feeds, so the model learns to work pose-only.
-    mask_channel : bool
-        Feed the per-joint validity (13 channels) next to the 39 coordinates.
-    use_audio : bool
-        False builds no audio branch (the pose-only transformer baseline, PoT).
-    window_s, out_fps : float
-        Window length (s) and output frame rate (T_out = window_s * out_fps).
-    pose_scale : float
-        Millimetres per model unit in the normalisation.
-    norm_first : bool
-        Pre-norm transformer layers (False: the paper's post-norm).
     audio_norm : bool
         Standardise the 35 audio columns with the reference statistics
         (:data:`pose_audio_refine.audio.FEATURE_MEAN` / ``FEATURE_STD``, stored in the state_dict) before the
         audio embedding. Off reproduces the paper's raw features, whose scales differ by 10^4 (mfcc_0 drowns
         out rms and the onsets). Zeroed audio (dropout, ``audio=None``) stays zeros *after* standardising, so
         "no audio" is the same input either way.
+    loudness_integral : bool
+        Append one derived audio channel: the running sum of RMS over the window with its sign flipped at every
+        picked onset, mean removed (:func:`signed_loudness_integral`). On a bowed string, RMS follows bow
+        speed and bow changes are onsets, so this traces the bow -- and the bowing wrist -- along the stroke
+        (|r| 0.80 median against the simulated wrist's main motion axis over 3 s windows).
+    use_audio : bool
+        False builds no audio branch (the pose-only transformer baseline, PoT).
     """
 
-    def __init__(self, t_in: int | None = 150, t_out: int = 150, n_joints: int = 13, audio_frames: int = 150,
-                 audio_dim: int = 35, h1: int = 160, h2: int = 150, n_heads: int = 8, pose_layers: int = 12,
+    #: The fixed window (see the class docstring); instance attributes too, for code that reads them off a net.
+    t_out, n_joints, audio_frames, audio_dim = T_OUT, N_JOINTS, AUDIO_FRAMES, AUDIO_DIM
+    window_s, out_fps, pose_scale = WINDOW_S, OUT_FPS, POSE_SCALE
+
+    def __init__(self, t_in: int = 150, h1: int = 160, h2: int = 150, n_heads: int = 8, pose_layers: int = 12,
                  audio_layers: int = 12, fusion_layers: int = 2, ff_dim: int | None = None, dropout: float = 0.1,
-                 rebalance: bool = True, rebalance_mode: str = "linear", time_pe: bool = False,
-                 pe_rate: float = 50.0, residual: bool = False, audio_dropout: float = 0.0,
-                 mask_channel: bool = True, use_audio: bool = True, window_s: float = 3.0, out_fps: float = 50.0,
-                 pose_scale: float = 1000.0, norm_first: bool = False, audio_norm: bool = False,
-                 residual_sigma_s: float = 0.1, loudness_integral: bool = False, residual_unswap: bool = False,
-                 residual_gate: str = "sigmoid"):
+                 rebalance: bool = True, residual: bool | str = False, residual_gate: str | None = None,
+                 residual_sigma_s: float = 0.04, residual_unswap: bool = False, audio_dropout: float = 0.0,
+                 audio_norm: bool = False, loudness_integral: bool = False, use_audio: bool = True):
         super().__init__()
         if not 0.0 <= audio_dropout <= 1.0:
             raise ValueError(f"audio_dropout must be in [0, 1], got {audio_dropout}")
-        needs_fixed = (not rebalance) or rebalance_mode == "linear"
-        if needs_fixed and t_in is None:
-            raise ValueError("t_in is required unless rebalance=True with rebalance_mode 'attention' or 'interp'")
-        if time_pe and needs_fixed:
-            raise ValueError("time_pe=True serves a variable input length: use rebalance=True with "
-                             "rebalance_mode='attention' or 'interp'")
-        self.t_in, self.t_out, self.n_joints = t_in, int(t_out), int(n_joints)
-        self.audio_frames, self.audio_dim = int(audio_frames), int(audio_dim)
-        if residual not in (False, True, "interp", "smooth", "gated"):
-            raise ValueError(f"residual must be False, True, 'interp', 'smooth' or 'gated', got {residual!r}")
+        if t_in is None or int(t_in) < 1:
+            raise ValueError(f"t_in (input frames per window) must be an int >= 1, got {t_in!r}")
+        if residual not in (False, True, "gated"):
+            raise ValueError(f"residual must be False, True or 'gated', got {residual!r} ('interp' is True; "
+                             "'smooth' was dropped: see pose_audio_refine/weights/MODEL_CARD.md)")
+        if residual_gate not in (None, "hard") or (residual == "gated" and residual_gate is None):
+            raise ValueError(f"residual='gated' takes residual_gate='hard', got {residual_gate!r} (the 'sigmoid' "
+                             "gate, the default before, and the 'mix' gate were dropped: see "
+                             "pose_audio_refine/weights/MODEL_CARD.md)")
         if residual_sigma_s < 0:
             raise ValueError(f"residual_sigma_s must be >= 0 s, got {residual_sigma_s}")
+        self.t_in = int(t_in)
         self.residual_mode = {True: "interp", False: None}.get(residual, residual)
-        if residual_gate not in ("sigmoid", "hard", "mix"):
-            raise ValueError(f"residual_gate must be 'sigmoid', 'hard' or 'mix', got {residual_gate!r}")
         self.residual_gate = residual_gate
-        self.residual_sigma = float(residual_sigma_s) * float(out_fps)  # in output frames
+        self.residual_sigma = float(residual_sigma_s) * float(self.out_fps)  # in output frames
         self.residual_unswap = bool(residual_unswap)
-        if self.residual_unswap and n_joints != len(TELMI13_JOINTS):
-            raise ValueError("residual_unswap uses the telmi13 left/right pairs: n_joints must be 13")
         self.rebalance, self.residual, self.use_audio = bool(rebalance), bool(residual), bool(use_audio)
-        self.mask_channel, self.audio_dropout = bool(mask_channel), float(audio_dropout)
-        self.window_s, self.out_fps, self.pose_scale = float(window_s), float(out_fps), float(pose_scale)
-        pe_mode = "time" if time_pe else "index"
-        self.time_pe = bool(time_pe)
+        self.audio_dropout = float(audio_dropout)
         self.audio_norm = bool(audio_norm) and bool(use_audio)
         self.loudness_integral = bool(loudness_integral) and bool(use_audio)
 
-        in_dim = n_joints * 3 + (n_joints if mask_channel else 0)
-        self.pose_embed = nn.Linear(in_dim, h1)
-        self.pose_pe = PositionalEncoding(h1, pe_mode, pe_rate)
-        self.pose_tf = TransformerStack(h1, pose_layers, n_heads, ff_dim, dropout, norm_first)
-        reb = dict(dim=h1, n_out=h2, mode=rebalance_mode, n_heads=n_heads, window_s=window_s, pe_rate=pe_rate)
-        self.pose_rebalance = Rebalance(t_in=t_in, **reb) if rebalance else None
-        length = h2 if rebalance else t_in
-        # both options read columns by their meaning, so they need the standard feature layout
-        need_standard = [n for n, on in (("audio_norm", self.audio_norm), ("loudness_integral", self.loudness_integral))
-                         if on]
-        if need_standard and audio_dim != len(FEATURE_MEAN):
-            raise ValueError(f"{' and '.join(need_standard)}=True need the {len(FEATURE_MEAN)} standard audio columns "
-                             f"(the reference features), got audio_dim={audio_dim}")
+        n_joints = self.n_joints
+        self.pose_embed = nn.Linear(n_joints * 4, h1)  # 39 coordinates + 13 validity channels
+        self.pose_pe = PositionalEncoding(h1)
+        self.pose_tf = TransformerStack(h1, pose_layers, n_heads, ff_dim, dropout)
+        self.pose_rebalance = Rebalance(h1, h2, self.t_in) if rebalance else None
+        length = h2 if rebalance else self.t_in
         if use_audio:
-            self.audio_embed = nn.Linear(audio_dim + int(self.loudness_integral), h1)
-            self.audio_pe = PositionalEncoding(h1, pe_mode, pe_rate)
-            self.audio_tf = TransformerStack(h1, audio_layers, n_heads, ff_dim, dropout, norm_first)
-            self.audio_rebalance = Rebalance(t_in=audio_frames, **reb) if rebalance else None
+            self.audio_embed = nn.Linear(self.audio_dim + int(self.loudness_integral), h1)
+            self.audio_pe = PositionalEncoding(h1)
+            self.audio_tf = TransformerStack(h1, audio_layers, n_heads, ff_dim, dropout)
+            self.audio_rebalance = Rebalance(h1, h2, self.audio_frames) if rebalance else None
             if self.audio_norm:
                 self.register_buffer("audio_mean", torch.tensor(FEATURE_MEAN, dtype=torch.float32))
                 self.register_buffer("audio_std", torch.tensor(FEATURE_STD, dtype=torch.float32))
-            length += h2 if rebalance else audio_frames
-        self.fusion_tf = TransformerStack(h1, fusion_layers, n_heads, ff_dim, dropout, norm_first)
+            length += h2 if rebalance else self.audio_frames
+        self.fusion_tf = TransformerStack(h1, fusion_layers, n_heads, ff_dim, dropout)
         gated = self.residual_mode == "gated"
         self.head = OutputHead(length, h1, self.t_out, n_joints * 3 * (2 if gated else 1), small_init=bool(residual))
-        if gated:  # gates start open (sigmoid(4) = hardsigmoid(2.9) = 0.98): the net begins as the smoother it can
-            # then overrule
-            nn.init.constant_(self.head.fc3.bias[n_joints * 3:], 2.9 if residual_gate == "hard" else 4.0)
-        self.register_buffer("audio_times", default_times(audio_frames, window_s), persistent=False)
+        if gated:  # gates start open (hardsigmoid(2.9) = 0.98): the net begins as the smoother it can then overrule
+            nn.init.constant_(self.head.fc3.bias[n_joints * 3:], 2.9)
         self.register_buffer("output_times", torch.arange(self.t_out, dtype=torch.float32) / self.out_fps,
                              persistent=False)
 
@@ -342,7 +310,7 @@ class MAPnet(nn.Module):
             Ignored when ``use_audio=False``.
         input_times : torch.Tensor, optional
             ``(B, T_in)`` or ``(T_in,)`` timestamps (s) of the input frames inside the window; default: the
-            frames fill the window evenly. Used by the time-aware encoding, the residual and NaN filling.
+            frames fill the window evenly. Used by the residual base and NaN filling.
 
         Returns
         -------
@@ -351,30 +319,24 @@ class MAPnet(nn.Module):
         """
         times = check_model_inputs(poses, input_times, self.n_joints, self.window_s)
         B, T = poses.shape[:2]
-        if not (self.rebalance and self.pose_rebalance.mode != "linear") and T != self.t_in:
+        if T != self.t_in:
             raise ValueError(f"this model was built for t_in={self.t_in} input frames, got {T}")
         x, valid, center = normalize_poses(poses, self.pose_scale, times)
-        feat = x.flatten(2)
-        if self.mask_channel:
-            feat = torch.cat((feat, valid.to(feat.dtype)), dim=-1)
-        p = self.pose_tf(self.pose_pe(self.pose_embed(feat), times))
-        tokens = [self.pose_rebalance(p, times) if self.rebalance else p]
+        feat = torch.cat((x.flatten(2), valid.to(x.dtype)), dim=-1)
+        p = self.pose_tf(self.pose_pe(self.pose_embed(feat)))
+        tokens = [self.pose_rebalance(p) if self.rebalance else p]
         if self.use_audio:
             a = self._prepare_audio(audio, B, feat)
-            a = self.audio_tf(self.audio_pe(self.audio_embed(a), self.audio_times.to(a.dtype)))
-            tokens.append(self.audio_rebalance(a, self.audio_times.to(a.dtype)) if self.rebalance else a)
+            a = self.audio_tf(self.audio_pe(self.audio_embed(a)))
+            tokens.append(self.audio_rebalance(a) if self.rebalance else a)
         out = self.head(self.fusion_tf(torch.cat(tokens, dim=1)))
         if self.residual:
             base = interp_time(x.flatten(2), times, self.output_times.to(x.dtype))
-            if self.residual_unswap and self.residual_mode in ("smooth", "gated"):
-                base = unswap_pairs(base.view(B, self.t_out, self.n_joints, 3), TELMI13_PAIRS).flatten(2)
-            if self.residual_mode in ("smooth", "gated"):
-                base = gaussian_time(base, self.residual_sigma)
             if self.residual_mode == "gated":
+                if self.residual_unswap:
+                    base = unswap_pairs(base.view(B, self.t_out, self.n_joints, 3), TELMI13_PAIRS).flatten(2)
+                base = gaussian_time(base, self.residual_sigma)
                 out, gate = out.chunk(2, dim=-1)
-                gate = F.hardsigmoid(gate) if self.residual_gate == "hard" else torch.sigmoid(gate)
-                if self.residual_gate == "mix":
-                    out = out * (1.0 - gate)
-                base = gate * base
+                base = F.hardsigmoid(gate) * base
             out = out + base
         return denormalize_poses(out.view(B, self.t_out, self.n_joints, 3), center, self.pose_scale)

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from .layers import PositionalEncoding, TransformerStack, default_times, denormalize_poses, interp_time, \
     normalize_poses
-from .mapnet import MAPnet, check_model_inputs
+from .mapnet import AUDIO_DIM, AUDIO_FRAMES, N_JOINTS, OUT_FPS, POSE_SCALE, T_OUT, WINDOW_S, MAPnet, check_model_inputs
 
 __all__ = ["PoT", "LSTMPo", "LSTMPA", "SmoothNetMLP", "DeciWatch"]
 
@@ -39,13 +39,12 @@ class PoT(MAPnet):
 
 
 class _UpsampledBase(nn.Module):
-    """Shared front end: normalise, fill NaN, linearly upsample to the output times."""
+    """Shared front end: normalise, fill NaN, linearly upsample to the output times (MAPnet's fixed window)."""
 
-    def __init__(self, t_out: int = 150, n_joints: int = 13, window_s: float = 3.0, out_fps: float = 50.0,
-                 pose_scale: float = 1000.0):
+    t_out, n_joints, window_s, out_fps, pose_scale = T_OUT, N_JOINTS, WINDOW_S, OUT_FPS, POSE_SCALE
+
+    def __init__(self):
         super().__init__()
-        self.t_out, self.n_joints = int(t_out), int(n_joints)
-        self.window_s, self.out_fps, self.pose_scale = float(window_s), float(out_fps), float(pose_scale)
         self.register_buffer("output_times", torch.arange(self.t_out, dtype=torch.float32) / self.out_fps,
                              persistent=False)
 
@@ -73,21 +72,18 @@ class LSTMPo(_UpsampledBase):
         Stacked LSTM layers.
     bidirectional : bool
         Run the LSTM both ways (an offline refiner may look ahead).
-    residual : bool
-        Predict a correction to the upsampled input (False: predict the pose directly, as the paper).
     dropout : float
         Dropout between LSTM layers.
+
+    It predicts the poses directly, as the paper's. LSTM-PA pairs audio frame ``k`` with output frame ``k``
+    (150 of each).
     """
 
     use_audio = False
+    audio_dim, audio_frames = AUDIO_DIM, AUDIO_FRAMES
 
-    def __init__(self, hidden: int = 128, n_layers: int = 2, bidirectional: bool = True, residual: bool = False,
-                 dropout: float = 0.1, audio_dim: int = 35, audio_frames: int = 150, **kwargs):
-        super().__init__(**kwargs)
-        if self.use_audio and audio_frames != self.t_out:
-            raise ValueError(f"LSTM-PA pairs audio and pose per output frame: audio_frames ({audio_frames}) "
-                             f"must equal t_out ({self.t_out})")
-        self.residual, self.audio_dim, self.audio_frames = bool(residual), int(audio_dim), int(audio_frames)
+    def __init__(self, hidden: int = 128, n_layers: int = 2, bidirectional: bool = True, dropout: float = 0.1):
+        super().__init__()
         in_dim = 4 * self.n_joints + (self.audio_dim if self.use_audio else 0)  # 39 coords + 13 validity (+ audio)
         self.lstm = nn.LSTM(in_dim, hidden, n_layers, batch_first=True, bidirectional=bidirectional,
                             dropout=dropout if n_layers > 1 else 0.0)
@@ -106,8 +102,7 @@ class LSTMPo(_UpsampledBase):
                 raise ValueError(f"audio must be {shape}, got {tuple(audio.shape)}")
             feats.append(torch.nan_to_num(audio.to(up.dtype)))
         h, _ = self.lstm(torch.cat(feats, dim=-1))
-        out = self.out(h)
-        return self._finish(out + up if self.residual else out, center)
+        return self._finish(self.out(h), center)
 
 
 class LSTMPA(LSTMPo):
@@ -136,8 +131,8 @@ class SmoothNetMLP(_UpsampledBase):
         Dropout in the blocks.
     """
 
-    def __init__(self, hidden: int = 256, n_blocks: int = 3, dropout: float = 0.1, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, hidden: int = 256, n_blocks: int = 3, dropout: float = 0.1):
+        super().__init__()
         self.inp = nn.Linear(self.t_out, hidden)
         self.blocks = nn.ModuleList(nn.Sequential(nn.Linear(hidden, hidden), nn.LeakyReLU(0.1), nn.Dropout(dropout))
                                     for _ in range(n_blocks))
@@ -177,11 +172,11 @@ class DeciWatch(_UpsampledBase):
     """
 
     def __init__(self, dim: int = 64, n_heads: int = 4, enc_layers: int = 2, dec_layers: int = 2,
-                 dropout: float = 0.1, pe_rate: float = 50.0, **kwargs):
-        super().__init__(**kwargs)
+                 dropout: float = 0.1):
+        super().__init__()
         n_coord = 3 * self.n_joints
         self.embed_sparse = nn.Linear(4 * self.n_joints, dim)  # coords + validity
-        self.pe = PositionalEncoding(dim, "time", pe_rate)
+        self.pe = PositionalEncoding(dim, "time")  # 50 positions a second
         self.encoder = TransformerStack(dim, enc_layers, n_heads, 4 * dim, dropout)
         self.denoise_out = nn.Linear(dim, n_coord)
         self.embed_dense = nn.Linear(n_coord, dim)

@@ -1,7 +1,0 @@
-# LSTM-Po (paper's pose-only LSTM); input tau050.
-_base_ = ['../_base_/default_runtime.py', '../_base_/mapdat.py', '../_base_/schedule.py']
-tau = 'tau050'
-model = dict(type='PoseRefiner', net=dict(type='LSTMPo'))
-train_dataloader = dict(dataset=dict(tau=tau))
-val_dataloader = dict(dataset=dict(tau=tau))
-test_dataloader = dict(dataset=dict(tau=tau))

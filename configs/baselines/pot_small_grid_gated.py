@@ -1,8 +1,0 @@
-# PoT (pose-only transformer) trained exactly like configs/mapnet/mapnet_small_grid_gated.py -- same data, grid
-# input, noise presets, gated residual, loss, schedule and iterations -- but without the audio branch: the
-# like-for-like "does the audio help?" comparison for that model.
-_base_ = ['../mapnet/mapnet_small_grid_gated.py']
-model = dict(
-    type='PoseRefiner', vel_weight=0.5, use_audio=False,
-    net=dict(_delete_=True, type='PoT', t_in=150, h1=64, h2=50, n_heads=4, pose_layers=2, fusion_layers=2,
-             residual='gated', residual_sigma_s=0.1, ff_dim=128, dropout=0.0))
