@@ -19,8 +19,9 @@ $VENV/bin/python -m pip install -q --upgrade "pip==25.3" "setuptools==80.9.0" wh
 # torch: the exact CPU build on this disk. A bare `torch` pulls a multi-GB CUDA build.
 # torchvision is deliberately absent: it does not load beside this torch and breaks `import mmengine`.
 $PIP "torch==2.13.0"
-# The project and its ordinarily-resolvable pinned dependencies (see pyproject.toml).
-$PIP -e ".[dev]"
+# The project and its ordinarily-resolvable pinned dependencies (see pyproject.toml), with the [cluster] extra
+# (Ray, optional for users): tests/test_refine_batch.py runs tools/refine_batch.py --ray on a local Ray here.
+$PIP -e ".[dev,cluster]"
 # xtcocotools must be compiled against the installed numpy 2 (its wheels are built for numpy 1).
 $PIP "cython==3.1.4"
 $PIP --no-build-isolation --no-binary xtcocotools "xtcocotools==1.14.3"
