@@ -14,8 +14,8 @@ from training.mapdat import (BuildExistsError, BuildSpec, assign_splits, build_m
                              take_seed)
 from training.noise import REALISTIC
 from training.simulator.take import Take
-from training.windows import (CATEGORY_FINE, CATEGORY_GROSS, CATEGORY_INVERSION, FINE_THRESHOLD_MM, TAUS, categorize,
-                              n_input_frames, nonlinearity_mm, slice_windows, window_starts)
+from training.take_windows import (CATEGORY_FINE, CATEGORY_GROSS, CATEGORY_INVERSION, FINE_THRESHOLD_MM, TAUS,
+                                   categorize, n_input_frames, nonlinearity_mm, slice_windows, window_start_times)
 
 REPO = Path(__file__).resolve().parents[1]
 REST = np.array([[150, 0, 1450], [330, 0, 1400], [-30, 0, 1400], [420, 80, 1150], [-150, 150, 1200],
@@ -43,8 +43,8 @@ def fake_take(seed, duration=30.0, renderer="synth", soundfont=None, performer=0
 # --------------------------------------------------------------------------- windows and categories
 def test_window_shapes_per_tau():
     assert [n_input_frames(f) for f in TAUS.values()] == [150, 75, 51]
-    assert len(window_starts(22.0)) == 20 and len(window_starts(2.9)) == 0
-    np.testing.assert_allclose(window_starts(5.5), [0.0, 1.0, 2.0])
+    assert len(window_start_times(22.0)) == 20 and len(window_start_times(2.9)) == 0
+    np.testing.assert_allclose(window_start_times(5.5), [0.0, 1.0, 2.0])
     x = np.arange(22 * 17 * 2, dtype=float).reshape(-1, 2)[: 22 * 17 - 4]  # a 17 fps track of ~21.8 s
     w = slice_windows(x, 17.0, [0.0, 1.0, 18.0])
     assert w.shape == (3, 51, 2)

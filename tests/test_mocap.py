@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_DATA
-from pose_audio_refine.mocap import (
+from training.mocap import (
     TELMI_MARKER_MAP,
     JointData,
     MarkerData,

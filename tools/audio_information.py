@@ -36,14 +36,15 @@ def axis_signals(root, split: str, tau: str, max_windows: int, smooth_frames: fl
     from scipy.ndimage import gaussian_filter1d
 
     from pose_audio_refine.models.mapnet import signed_loudness_integral
-    from training.evaluation import open_set, shuffled_audio_clips, subset_indices, window_batch, windows_on_grid
+    from pose_audio_refine.pipeline import grid_windows
+    from training.benchmark import open_set, shuffled_audio_clips, subset_indices, window_batch
 
     data, _ = open_set(root, split)
     if not np.asarray(data["has_audio"]).all():
         raise SystemExit(f"error: {root} has no audio")
     idx = subset_indices(int(np.asarray(data["clip_index"]).shape[0]), max_windows)
     b = window_batch(data, tau, idx)
-    x = windows_on_grid(b["inputs"], b["fps"])[:, :, WRIST]
+    x = grid_windows(b["inputs"], np.arange(b["inputs"].shape[1]) / b["fps"], unswap=False)[:, :, WRIST]
     x = gaussian_filter1d(x, smooth_frames, axis=1, mode="nearest")
     x -= x.mean(axis=1, keepdims=True)
     g = b["gt"][:, :, WRIST] - b["gt"][:, :, WRIST].mean(axis=1, keepdims=True)
@@ -62,7 +63,7 @@ def main(argv=None) -> list[dict]:
     p.add_argument("--data-root", action="append", help="MAPdat build(s) (default: realistic and paper)")
     p.add_argument("--windows", type=int, default=600, help="evenly spaced windows per split and τ")
     args = p.parse_args(argv)
-    from training.windows import TAUS
+    from training.take_windows import TAUS
 
     roots = args.data_root or ["data_build/mapdat_realistic", "data_build/mapdat_paper"]
     rows = []

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def audio_stats(root, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     """``(35,)`` mean and ``(35,)`` standard deviation of every audio row of a split (float64)."""
-    from training.evaluation import open_set
+    from training.benchmark import open_set
 
     data, _ = open_set(root, split)
     audio = np.asarray(data["audio"], dtype=np.float64)

@@ -15,7 +15,7 @@ Methods: linear, cubic, SMA (the paper's, with midpoint upsampling), One Euro, S
 mapnet_small_grid.pth`` when it exists. Each audio-using model is also run pose-only and with shuffled audio
 (a window of a different take). Target checks use the model named ``MAPnet*`` (``--mapnet``) and ``PoT*``
 (``--pot``). Scores: MPJPE (mm), MPJAE (mm/frame² at 50 fps), swapped frames restored; see
-``training/evaluation.py``.
+``training/benchmark/``.
 """
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def main(argv=None) -> dict:
     import torch
 
     from pose_audio_refine.checkpoint import DEFAULT_CHECKPOINT, CheckpointError, load_weights
-    from training.evaluation import CLASSICAL, BuildMissingError, evaluate_set, format_markdown, target_checks
+    from training.benchmark import CLASSICAL, BuildMissingError, evaluate_set, format_markdown, target_checks
 
     torch.set_num_threads(args.threads or max(1, min(4, (os.cpu_count() or 2) // 2)))
     classical = [m.strip() for m in args.classical.split(",") if m.strip()]
@@ -140,7 +140,7 @@ def main(argv=None) -> dict:
         except (FileNotFoundError, CheckpointError) as exc:
             raise SystemExit(f"error: --model {name}={path}: {exc}") from None
         m = models[name][1]
-        say(f"loaded {name}: {m['net'].get('type')} input_mode={m.get('input_mode', 'native')} "
+        say(f"loaded {name}: {m['net'].get('type')} input_mode={m.get('input_mode')} "
             f"use_audio={m.get('use_audio', True)}")
     if "MAPnet-small-grid" in models:
         # the shipped model as the Refiner runs it: with its out-of-distribution guard
@@ -154,7 +154,7 @@ def main(argv=None) -> dict:
     roots = [Path(r) for r in sim_roots] + ([] if args.no_real else [Path(args.real_dance), Path(args.real_mocap)])
     missing = [r for r in roots if not (r / "meta.json").is_file()]
     if missing:
-        from training.evaluation import build_command
+        from training.benchmark import build_command
         lines = [f"  {r}: not built. Build it with:\n      {build_command(r)}" for r in missing]
         extra = "" if args.no_real else "\n(or pass --no-real to skip the real-motion sets)"
         raise SystemExit("error: missing window set(s):\n" + "\n".join(lines) + extra)

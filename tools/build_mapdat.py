@@ -56,7 +56,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--performers", type=_positive_int, default=None,
                    help="simulated performers (default: max(3, takes/10)); split 8:1:1 by performer")
     p.add_argument("--fine-threshold-mm", type=_positive_float, default=None,
-                   help="fine/gross threshold on the non-linearity measure (default: training.windows.FINE_THRESHOLD_MM)")
+                   help="fine/gross threshold on the non-linearity measure (default: training.take_windows.FINE_THRESHOLD_MM)")
     p.add_argument("--real", choices=("dance", "mocap_toolbox"), default=None,
                    help="build a real-motion set from ../shared/data instead of simulating")
     p.add_argument("--sequences", default=None, help="comma-separated subset of real sequences (with --real)")
@@ -71,7 +71,7 @@ def main(argv=None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     from training.mapdat import BuildExistsError, BuildSpec, build_mapdat, dataset_card
-    from training.windows import FINE_THRESHOLD_MM, WINDOW_S
+    from training.take_windows import FINE_THRESHOLD_MM, WINDOW_S
 
     threshold = FINE_THRESHOLD_MM if args.fine_threshold_mm is None else args.fine_threshold_mm
     if args.soundfont is not None and args.renderer != "soundfont":

@@ -5,7 +5,7 @@ uses 300 per τ, where one window can hold a twentieth of all swapped entries).
     python tools/swap_check.py --data-root data_build/mapdat_paper --checkpoint training/weights/pot_small_grid_hardgate.pth
 
 Prints, per τ, the share of swapped input (frame, pair) entries whose output is not swapped
-(``training.evaluation.swap_restoration``) and how many windows still hold a swap.
+(``training.benchmark.swap_restoration``) and how many windows still hold a swap.
 """
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def main(argv=None) -> dict:
     from tqdm import tqdm
 
     from pose_audio_refine.checkpoint import load_weights
-    from training.evaluation import open_set, predict_model, swap_restoration, window_batch
-    from training.windows import TAUS
+    from training.benchmark import open_set, predict_model, swap_restoration, window_batch
+    from training.take_windows import TAUS
 
     torch.set_num_threads(args.threads)
     net, meta = load_weights(args.checkpoint)

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from .noise import TELMI13_PAIRS, NoiseConfig, apply_noise, config_hash, downsample, get_preset, sample_events
-from .windows import (CATEGORY_NAMES, FINE_THRESHOLD_MM, GT_FPS, HOP_S, TAUS, WINDOW_S,
-                      categorize, n_input_frames, nonlinearity_mm, slice_windows, window_starts)
+from .take_windows import (CATEGORY_NAMES, FINE_THRESHOLD_MM, GT_FPS, HOP_S, TAUS, WINDOW_S,
+                           categorize, n_input_frames, nonlinearity_mm, slice_windows, window_start_times)
 
 FORMAT_NAME = "mapdat"
 FORMAT_VERSION = 1
@@ -199,7 +199,7 @@ def process_track(gt, features, config: NoiseConfig, seed_parts: tuple[int, ...]
     gt = np.asarray(gt, dtype=np.float64)
     n_frames = gt.shape[0]
     duration = n_frames / GT_FPS
-    starts = window_starts(duration)
+    starts = window_start_times(duration)
     m = len(starts)
     if m == 0:
         raise ValueError(f"track of {duration:.2f} s is shorter than one {WINDOW_S} s window")

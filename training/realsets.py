@@ -30,7 +30,7 @@ from pose_audio_refine.validation import check_rate
 
 from .mapdat import FINE_THRESHOLD_MM, SPLITS, compute_features, process_track, run_build
 from .noise import NoiseConfig, config_hash, get_preset
-from .windows import GT_FPS, WINDOW_S
+from .take_windows import GT_FPS, WINDOW_S
 
 SOURCES = ("dance", "mocap_toolbox")
 MOCAP_TOOLBOX_SEQUENCES = ("dance1", "dance2", "walk1", "walk2")
@@ -193,7 +193,7 @@ def load_mocap_toolbox(name: str, root=None) -> RealSequence:
     RealSequence
         ``audio`` is None (the demo has no sound).
     """
-    from pose_audio_refine.mocap import load_m2jpar, markers_to_joints, read_mocap_toolbox_mat
+    from training.mocap import load_m2jpar, markers_to_joints, read_mocap_toolbox_mat
     from pose_audio_refine.skeletons import to_telmi13
 
     if name not in MOCAP_TOOLBOX_SEQUENCES:

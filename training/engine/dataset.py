@@ -24,7 +24,7 @@ from pose_audio_refine.swaps import unswap_windows
 from training.augment import rescale_segments, segment_scales
 from training.mapdat import load_split
 from training.noise import TELMI13_PAIRS, apply_noise, downsample, get_preset
-from training.windows import TAUS
+from training.take_windows import TAUS
 
 from .registry import DATASETS
 

@@ -5,7 +5,7 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 
 from pose_audio_refine.metrics import mpjae, mpjpe
-from training.windows import CATEGORY_NAMES
+from training.take_windows import CATEGORY_NAMES
 
 from .registry import METRICS
 

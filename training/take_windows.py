@@ -1,4 +1,4 @@
-"""Sliding windows over a take and their Table-3 categories (fine / gross / inversion).
+"""Cutting takes into training and evaluation windows, and the windows' Table-3 categories (fine / gross / inversion).
 
 A take's 50 fps ground truth is cut into 3 s windows with a 1 s hop. For each input rate τ the noisy
 whole-take track (noise applied at that rate, see :mod:`training.noise`) is cut at the same times, so a
@@ -10,17 +10,25 @@ sparsest input rate (17 fps, τ = 0.33) misses the 50 fps ground truth -- exactl
 fed a *perfect* sparse input would get wrong. A window is *fine* when that residual reaches
 :data:`FINE_THRESHOLD_MM`, else *gross*. *Inversion* marks a window whose input (at that τ) contains a
 left/right swap.
+
+(The Refiner's windows over a user's clip are :mod:`pose_audio_refine.blending`'s, counted in 50 fps slots;
+these are MAPdat's, in seconds.)
 """
 from __future__ import annotations
 
 import numpy as np
 
 from pose_audio_refine.validation import check_poses, check_rate
+from pose_audio_refine.windows import OUT_FPS, WINDOW_S
 
-#: Output (ground-truth) frame rate, Hz.
-GT_FPS: float = 50.0
-#: Window length and hop, s (paper §4.2).
-WINDOW_S: float = 3.0
+__all__ = ["GT_FPS", "WINDOW_S", "HOP_S", "TAUS", "KNOT_FPS", "FINE_THRESHOLD_MM", "CATEGORY_GROSS", "CATEGORY_FINE",
+           "CATEGORY_INVERSION", "CATEGORY_NAMES", "n_input_frames", "window_start_times", "nonlinearity_mm",
+           "categorize", "slice_windows"]
+
+#: Ground-truth frame rate, Hz: the model's output rate. Window length ``WINDOW_S`` (3 s, paper §4.2) is the
+#: model's, from :mod:`pose_audio_refine.windows`.
+GT_FPS: float = OUT_FPS
+#: Hop between window starts, s (paper §4.2).
 HOP_S: float = 1.0
 #: Input rates: key -> fps. τ = fps / 50 (1, 0.5, 0.33).
 TAUS: dict[str, float] = {"tau100": 50.0, "tau050": 25.0, "tau033": 17.0}
@@ -43,7 +51,7 @@ def n_input_frames(fps_in: float, window_s: float = WINDOW_S) -> int:
     return int(round(window_s * check_rate(fps_in, "fps_in")))
 
 
-def window_starts(duration_s: float, window_s: float = WINDOW_S, hop_s: float = HOP_S) -> np.ndarray:
+def window_start_times(duration_s: float, window_s: float = WINDOW_S, hop_s: float = HOP_S) -> np.ndarray:
     """Start times (s) of every full window in a take of ``duration_s`` seconds.
 
     Returns
