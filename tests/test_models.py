@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from pose_audio_refine.filters import fill_gaps
-from pose_audio_refine.models import (FUSION_LAYERS, MODELS, DeciWatch, LSTMPA, LSTMPo, MAPnet, PoT,
+from pose_audio_refine.models import (FUSION_LAYERS, NETWORKS, DeciWatch, LSTMPA, LSTMPo, MAPnet, PoT,
                                       SmoothNetMLP, build_model, count_parameters, mapnet_config, mpjpe_loss,
                                       refinement_loss, velocity_loss)
 from pose_audio_refine.models.layers import PositionalEncoding, fill_missing, interp_time, normalize_poses
@@ -417,7 +417,7 @@ def test_deciwatch_returns_sparse_and_registry_builds_all():
     poses, audio = _batch(51)
     dense, sparse = DeciWatch(dim=32, enc_layers=1, dec_layers=1)(poses, audio, return_sparse=True)
     assert dense.shape == (2, 150, 13, 3) and sparse.shape == (2, 51, 13, 3)
-    assert set(MODELS) == {"MAPnet", "PoT", "LSTMPo", "LSTMPA", "SmoothNetMLP", "DeciWatch"}
+    assert set(NETWORKS) == {"MAPnet", "PoT", "LSTMPo", "LSTMPA", "SmoothNetMLP", "DeciWatch"}
     assert isinstance(build_model("MAPnet", t_in=51, **mapnet_config("small")), MAPnet)
 
 

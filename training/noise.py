@@ -162,11 +162,51 @@ REALISTIC = NoiseConfig(
     swap_pair_weights=(1.0, 2.0, 3.0, 0.5, 0.5, 0.5), confidence=True, conf_scale_mm=30.0,
     conf_floor_noise=0.85, variants=10)
 
-PRESETS: dict[str, NoiseConfig] = {"paper": PAPER, "realistic": REALISTIC}
+#: The levels of the do-no-harm sweep (issue: "clean, 10 mm and 30 mm white jitter, 30 mm jitter with drift and
+#: swaps, realistic, paper"). White jitter is stated as the RMS of the 3D error norm.
+CLEAN = NoiseConfig(name="clean", variants=1)
+WHITE10 = NoiseConfig(name="white10", jitter_std_mm=10.0, jitter_mode="norm", variants=1)
+WHITE30 = NoiseConfig(name="white30", jitter_std_mm=30.0, jitter_mode="norm", variants=1)
+DRIFT_SWAPS30 = NoiseConfig(name="drift_swaps30", jitter_std_mm=30.0, jitter_mode="norm", drift_std_mm=20.0,
+                            drift_tau_s=1.0, global_drift_std_mm=20.0, global_drift_tau_s=3.0, swap_per_min=4.0,
+                            swap_duration_s=(0.2, 1.5), variants=1)
+
+PRESETS: dict[str, NoiseConfig] = {"paper": PAPER, "realistic": REALISTIC, "clean": CLEAN, "white10": WHITE10,
+                                   "white30": WHITE30, "drift_swaps30": DRIFT_SWAPS30}
+#: The noise sweep of the benchmark, mildest first.
+SWEEP: tuple[str, ...] = ("clean", "white10", "white30", "drift_swaps30", "realistic", "paper")
+
+
+def scale_noise(clean: np.ndarray, track: "NoisyTrack", alpha: float) -> np.ndarray:
+    """A track between the clean one (``alpha = 0``) and the noisy one (``alpha = 1``).
+
+    Continuous errors (jitter, drift, blur, outliers, bone scale) are scaled by ``alpha``; a left/right swap is
+    all or nothing, so swapped joints keep their partner's noisy position whenever ``alpha > 0``; dropped frames
+    stay dropped. Used to train on a continuum of noise levels down to none.
+
+    Parameters
+    ----------
+    clean : np.ndarray, shape (T, J, 3)
+        The clean track the noise was applied to, mm.
+    track : NoisyTrack
+        :func:`apply_noise`'s result for ``clean``.
+    alpha : float
+        In [0, 1].
+
+    Returns
+    -------
+    np.ndarray, shape (T, J, 3)
+    """
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    out = clean + alpha * (track.poses - clean)
+    if alpha > 0:
+        out[track.swap_mask] = track.poses[track.swap_mask]
+    return out
 
 
 def get_preset(name: str) -> NoiseConfig:
-    """Return the :class:`NoiseConfig` preset ``"paper"`` or ``"realistic"``."""
+    """Return a :class:`NoiseConfig` preset by name (see :data:`PRESETS`)."""
     if name not in PRESETS:
         raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {name!r}")
     return PRESETS[name]

@@ -16,7 +16,7 @@ from .mapnet import FUSION_LAYERS, MAPNET_PRESETS, MAPnet, mapnet_config
 from .pose_only import DeciWatch, LSTMPA, LSTMPo, PoT, SmoothNetMLP
 
 #: Model classes by name (config ``type``).
-MODELS: dict[str, type[nn.Module]] = {
+NETWORKS: dict[str, type[nn.Module]] = {
     "MAPnet": MAPnet, "PoT": PoT, "LSTMPo": LSTMPo, "LSTMPA": LSTMPA, "SmoothNetMLP": SmoothNetMLP,
     "DeciWatch": DeciWatch,
 }
@@ -24,10 +24,10 @@ MODELS: dict[str, type[nn.Module]] = {
 
 def model_options(type: str) -> list[str]:  # noqa: A002
     """The keyword arguments a model type takes (PoT: MAPnet's, less the audio ones it drops)."""
-    if type not in MODELS:
-        raise ValueError(f"unknown model type {type!r}; expected one of {sorted(MODELS)}")
+    if type not in NETWORKS:
+        raise ValueError(f"unknown model type {type!r}; expected one of {sorted(NETWORKS)}")
     names = []
-    for cls in MODELS[type].__mro__:
+    for cls in NETWORKS[type].__mro__:
         init = cls.__dict__.get("__init__")
         if init is None:
             continue
@@ -48,7 +48,7 @@ def build_model(type: str, **kwargs) -> nn.Module:  # noqa: A002 - "type" mirror
     if unknown:
         raise ValueError(f"{type} has no option(s) {unknown} (dropped variants: pose_audio_refine/weights/"
                          f"MODEL_CARD.md); it takes {model_options(type)}")
-    return MODELS[type](**kwargs)
+    return NETWORKS[type](**kwargs)
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -57,7 +57,7 @@ def count_parameters(model: nn.Module) -> int:
 
 
 __all__ = [
-    "MAPnet", "PoT", "LSTMPo", "LSTMPA", "SmoothNetMLP", "DeciWatch", "MODELS", "build_model", "model_options",
+    "MAPnet", "PoT", "LSTMPo", "LSTMPA", "SmoothNetMLP", "DeciWatch", "NETWORKS", "build_model", "model_options",
     "count_parameters",
     "mapnet_config", "MAPNET_PRESETS", "FUSION_LAYERS", "mpjpe_loss", "velocity_loss", "refinement_loss",
     "PositionalEncoding", "Rebalance", "TransformerStack", "interp_time", "normalize_poses",

@@ -31,6 +31,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from ..audio.features import FEATURE_MEAN, FEATURE_STD, ONSET_PEAKS, RMS
+from .correction import NOISE_FLOOR_MM, bounded_correction, evident_noise, root_relative
 from .layers import (PositionalEncoding, Rebalance, TransformerStack, default_times, denormalize_poses,
                      gaussian_time, interp_time, normalize_poses, unswap_pairs)
 from ..skeletons import TELMI13_JOINTS, TELMI13_PAIRS
@@ -187,8 +188,12 @@ class MAPnet(nn.Module):
         With rebalancing (paper) the fusion input is ``(2·H2, H1)``: a learned linear map over time per branch
         (:class:`~pose_audio_refine.models.layers.Rebalance`); without, pose and audio tokens are concatenated along
         time, ``(T_in + 150, H1)``, and the head maps from that length.
-    residual : {False, True, "gated"}
-        False: the paper's head predicts the poses. "gated" (the shipped model): ``net + g * base`` with a
+    residual : {False, True, "gated", "correction"}
+        False: the paper's head predicts the poses. "correction" (the shipped model, do no harm): the input
+        interpolated to the output times plus a correction that is bounded by the window's evident noise per
+        joint and mean-free over the window (:mod:`pose_audio_refine.models.correction`), with the pose fed
+        root-relative per frame plus the root's path: a zero correction is exactly the identity, a clean input
+        cannot be moved, and the body is never relocated. "gated" (the model shipped before): ``net + g * base`` with a
         per-frame, per-coordinate gate ``g = hardsigmoid(logit)`` that the net predicts (starting at 0.98, able to
         open completely), ``base`` the input linearly interpolated to the output times and Gaussian-smoothed over
         ``residual_sigma_s``. True: a correction of that interpolation, unsmoothed and ungated; with its small
@@ -235,8 +240,8 @@ class MAPnet(nn.Module):
             raise ValueError(f"audio_dropout must be in [0, 1], got {audio_dropout}")
         if t_in is None or int(t_in) < 1:
             raise ValueError(f"t_in (input frames per window) must be an int >= 1, got {t_in!r}")
-        if residual not in (False, True, "gated"):
-            raise ValueError(f"residual must be False, True or 'gated', got {residual!r} ('interp' is True; "
+        if residual not in (False, True, "gated", "correction"):
+            raise ValueError(f"residual must be False, True, 'gated' or 'correction', got {residual!r} ('interp' is True; "
                              "'smooth' was dropped: see pose_audio_refine/weights/MODEL_CARD.md)")
         if residual_gate not in (None, "hard") or (residual == "gated" and residual_gate is None):
             raise ValueError(f"residual='gated' takes residual_gate='hard', got {residual_gate!r} (the 'sigmoid' "
@@ -255,7 +260,9 @@ class MAPnet(nn.Module):
         self.loudness_integral = bool(loudness_integral) and bool(use_audio)
 
         n_joints = self.n_joints
-        self.pose_embed = nn.Linear(n_joints * 4, h1)  # 39 coordinates + 13 validity channels
+        self.root_relative = self.residual_mode == "correction"
+        # 39 coordinates + 13 validity channels (+ the root's path, 3, when the pose is fed root-relative)
+        self.pose_embed = nn.Linear(n_joints * 4 + 3 * int(self.root_relative), h1)
         self.pose_pe = PositionalEncoding(h1)
         self.pose_tf = TransformerStack(h1, pose_layers, n_heads, ff_dim, dropout)
         self.pose_rebalance = Rebalance(h1, h2, self.t_in) if rebalance else None
@@ -322,7 +329,11 @@ class MAPnet(nn.Module):
         if T != self.t_in:
             raise ValueError(f"this model was built for t_in={self.t_in} input frames, got {T}")
         x, valid, center = normalize_poses(poses, self.pose_scale, times)
-        feat = torch.cat((x.flatten(2), valid.to(x.dtype)), dim=-1)
+        if self.root_relative:
+            pose, root = root_relative(x)
+            feat = torch.cat((pose.flatten(2), root, valid.to(x.dtype)), dim=-1)
+        else:
+            feat = torch.cat((x.flatten(2), valid.to(x.dtype)), dim=-1)
         p = self.pose_tf(self.pose_pe(self.pose_embed(feat)))
         tokens = [self.pose_rebalance(p) if self.rebalance else p]
         if self.use_audio:
@@ -332,6 +343,11 @@ class MAPnet(nn.Module):
         out = self.head(self.fusion_tf(torch.cat(tokens, dim=1)))
         if self.residual:
             base = interp_time(x.flatten(2), times, self.output_times.to(x.dtype))
+            if self.residual_mode == "correction":
+                b4 = base.view(B, self.t_out, self.n_joints, 3)
+                noise = evident_noise(b4 * self.pose_scale).clamp_min(NOISE_FLOOR_MM) / self.pose_scale
+                out = b4 + bounded_correction(out.view(B, self.t_out, self.n_joints, 3), noise)
+                return denormalize_poses(out, center, self.pose_scale)
             if self.residual_mode == "gated":
                 if self.residual_unswap:
                     base = unswap_pairs(base.view(B, self.t_out, self.n_joints, 3), TELMI13_PAIRS).flatten(2)

@@ -23,7 +23,7 @@ from pose_audio_refine.skeletons import SKELETONS
 from pose_audio_refine.swaps import unswap_windows
 from training.augment import rescale_segments, segment_scales
 from training.mapdat import load_split
-from training.noise import TELMI13_PAIRS, apply_noise, downsample, get_preset
+from training.noise import TELMI13_PAIRS, apply_noise, downsample, get_preset, scale_noise
 from training.take_windows import TAUS
 
 from .registry import DATASETS
@@ -68,6 +68,12 @@ class MAPdatWindows(Dataset):
         the net then trains on the inputs it will be served. The ``category`` still says where the estimator
         swapped.
 
+    noise_scale : (float, float), optional
+        With ``online_noise``: train on a continuum of noise levels down to none. A ``noise_scale[0]`` share of
+        the samples is clean (the rate's exact ground truth), a ``noise_scale[1]`` share has its noise scaled by
+        ``alpha ~ U(0, 1)`` (:func:`training.noise.scale_noise`), the rest is as the preset makes it. None: all
+        samples at the preset's level (the earlier models).
+
     Each item is a dict of float32 tensors ``poses`` ``(T_in, 13, 3)`` mm, ``input_times`` ``(T_in,)`` s,
     ``audio`` ``(150, 35)``, ``gt`` ``(150, 13, 3)`` mm, plus ``category`` (0 gross, 1 fine, 2 inversion),
     ``fps_in`` and ``index``.
@@ -76,7 +82,8 @@ class MAPdatWindows(Dataset):
     def __init__(self, data_root: str, split: str = "train", tau: str = "tau033", input_mode: str = "native",
                  online_noise: str | list[str] | None = None, fps_range: tuple[float, float] = (10.0, 60.0), repeats: int = 1,
                  shuffle_audio: bool = False, max_samples: int | None = None, seed: int = 0,
-                 shape_aug: float = 0.0, shape_aug_p: float = 0.5, unswap_input: bool = False):
+                 shape_aug: float = 0.0, shape_aug_p: float = 0.5, unswap_input: bool = False,
+                 noise_scale: tuple[float, float] | None = None):
         if tau not in TAUS:
             raise ValueError(f"tau must be one of {sorted(TAUS)}, got {tau!r}")
         if input_mode not in ("native", "grid"):
@@ -94,6 +101,13 @@ class MAPdatWindows(Dataset):
             raise ValueError("shape_aug reshapes the ground truth before online noise: it needs online_noise")
         self.shape_aug, self.shape_aug_p = float(shape_aug), float(shape_aug_p)
         self.unswap_input = bool(unswap_input)
+        if noise_scale is not None:
+            p_clean, p_scaled = (float(v) for v in noise_scale)
+            if p_clean < 0 or p_scaled < 0 or p_clean + p_scaled > 1:
+                raise ValueError(f"noise_scale must be two shares >= 0 summing to <= 1, got {noise_scale!r}")
+            if online_noise is None:
+                raise ValueError("noise_scale scales the online noise: it needs online_noise")
+        self.noise_scale = None if noise_scale is None else (p_clean, p_scaled)
         names = [online_noise] if isinstance(online_noise, str) else list(online_noise or [])
         self.noise = [get_preset(n) for n in names] or None
         self.fps_range = (float(fps_range[0]), float(fps_range[1]))
@@ -160,8 +174,14 @@ class MAPdatWindows(Dataset):
         config = self.noise[int(rng.integers(len(self.noise)))]
         track = apply_noise(sparse, fps, config, rng, pairs=TELMI13_PAIRS, times=times)
         fine = float(self.data["nonlinearity_mm"][int(self.clip_of[i])]) >= _fine_threshold(self.data)
-        category = 2 if track.swap_mask.any() else int(fine)
-        return track.poses, times, category, fps
+        poses, swapped = track.poses, track.swap_mask.any()
+        if self.noise_scale is not None:  # drawn after the preset's draws: the full-noise samples are unchanged
+            u = float(rng.random())
+            alpha = 0.0 if u < self.noise_scale[0] else \
+                float(rng.random()) if u < self.noise_scale[0] + self.noise_scale[1] else 1.0
+            poses, swapped = scale_noise(sparse, track, alpha), swapped and alpha > 0
+        category = 2 if swapped else int(fine)
+        return poses, times, category, fps
 
 
 def _upsample_gt(gt: np.ndarray, fps: float, start: float):

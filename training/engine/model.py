@@ -16,7 +16,7 @@ class PoseRefiner(BaseModel):
     Parameters
     ----------
     net : dict
-        ``dict(type=<name in pose_audio_refine.models.MODELS>, **kwargs)``.
+        ``dict(type=<name in pose_audio_refine.models.NETWORKS>, **kwargs)``.
     vel_weight, acc_weight : float
         Weights of the velocity / acceleration loss terms added to MPJPE (SmoothNet-style; 0 = the paper's
         pure MPJPE loss).

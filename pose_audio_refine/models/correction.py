@@ -1,0 +1,104 @@
+"""The do-no-harm output: the input track plus a bounded, mean-free correction.
+
+A refiner must not damage a good track nor relocate a person (issue "never harm a good input"). With
+``residual="correction"`` a network's output is built so that both hold by construction, whatever the weights:
+
+``output = input + correction``, where the input is the window's (unswapped) input interpolated onto the output
+slots -- so a zero correction is exactly the identity -- and the correction
+
+1. is **tied to the input's evident noise**: per window and joint, the head's output ``h`` is scaled by the
+   scatter ``s`` of the input around a short Gaussian smoothing of itself (:func:`evident_noise`) and bounded,
+   ``s * C * tanh(h / C)`` with ``C =`` :data:`MAX_GAIN`. A clean or still input has almost no scatter, so it
+   can barely be moved (:data:`NOISE_FLOOR_MM` bounds that); a jittery one can be corrected by up to ``C`` times
+   its own jitter;
+2. is **mean-free over the window** per joint and coordinate (:func:`mean_free`): the network removes jitter,
+   blur and (with the pipeline's unswap) swaps, but it never moves where the person is on average. Constant
+   bias, which no temporal method can see, stays the estimator's.
+
+And the network sees the body **root-relative per frame** (:func:`root_relative`): the pose around its own
+waist at every slot, plus the waist's path around its window mean, so that a dancer crossing the floor looks
+like a dancer in place.
+"""
+from __future__ import annotations
+
+import torch
+
+from .layers import gaussian_time
+
+__all__ = ["MAX_GAIN", "NOISE_FLOOR_MM", "NOISE_SIGMA_SLOTS", "ROOT_JOINTS", "evident_noise", "mean_free",
+           "bounded_correction", "root_relative"]
+
+#: Largest correction, in units of the window's evident noise per joint.
+MAX_GAIN: float = 6.0
+#: Floor of the evident noise, mm: a perfectly still or perfectly linear input can move by at most
+#: ``MAX_GAIN * NOISE_FLOOR_MM`` (0.6 mm).
+NOISE_FLOOR_MM: float = 0.1
+#: Width (slots of the 50 fps grid, standard deviation) of the smoothing the evident noise is measured around:
+#: 0.06 s, about one frame period of a 15 fps input.
+NOISE_SIGMA_SLOTS: float = 3.0
+#: telmi13 joints whose mean is the per-frame root (RBWT, LBWT: the waist).
+ROOT_JOINTS: tuple[int, int] = (7, 8)
+
+
+def evident_noise(x: torch.Tensor, sigma_slots: float = NOISE_SIGMA_SLOTS) -> torch.Tensor:
+    """RMS distance of each joint from a Gaussian smoothing of its own track, per window.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        ``(B, T, J, 3)`` gap-filled positions (any unit).
+    sigma_slots : float
+        Smoothing width in slots.
+
+    Returns
+    -------
+    torch.Tensor
+        ``(B, 1, J, 1)`` in the units of ``x``.
+    """
+    b, t, j, _ = x.shape
+    smooth = gaussian_time(x.reshape(b, t, j * 3), sigma_slots).reshape(b, t, j, 3)
+    return (x - smooth).square().sum(-1).mean(1, keepdim=True).sqrt().unsqueeze(-1)
+
+
+def mean_free(delta: torch.Tensor) -> torch.Tensor:
+    """``delta`` ``(B, T, J, 3)`` minus its mean over time (dim 1)."""
+    return delta - delta.mean(dim=1, keepdim=True)
+
+
+def bounded_correction(head: torch.Tensor, noise: torch.Tensor, max_gain: float = MAX_GAIN) -> torch.Tensor:
+    """The correction ``noise * C * tanh(head / C)``, mean-free over time.
+
+    Parameters
+    ----------
+    head : torch.Tensor
+        ``(B, T, J, 3)`` raw head output (units of ``noise``).
+    noise : torch.Tensor
+        ``(B, 1, J, 1)`` evident noise (:func:`evident_noise`), floored by the caller.
+    max_gain : float
+        ``C``.
+
+    Returns
+    -------
+    torch.Tensor
+        ``(B, T, J, 3)``.
+    """
+    return mean_free(noise * max_gain * torch.tanh(head / max_gain))
+
+
+def root_relative(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Split window-centred poses into the pose around its per-frame root and the root's path.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        ``(B, T, J, 3)`` gap-filled, window-centred positions.
+
+    Returns
+    -------
+    pose : torch.Tensor
+        ``(B, T, J, 3)``: each joint minus the frame's root (mean of :data:`ROOT_JOINTS`).
+    root : torch.Tensor
+        ``(B, T, 3)``: the root minus its mean over the window.
+    """
+    root = x[:, :, list(ROOT_JOINTS)].mean(dim=2)
+    return x - root.unsqueeze(2), root - root.mean(dim=1, keepdim=True)
