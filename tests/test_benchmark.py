@@ -384,3 +384,50 @@ def test_audio_information_tool_runs_on_a_build_and_reports_both_fits(tiny, caps
         # the wrist's motion along one axis is at most its 3D motion about its mean
         assert r["motion_mm"] <= np.linalg.norm(gt - gt.mean(axis=1, keepdims=True), axis=-1).mean() + 1e-9
     assert "| tiny_realistic | 50 fps |" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------------------ do-no-harm sweep
+def test_sweep_scores_and_checks():
+    from training.benchmark.sweep import score_sweep
+    from training.benchmark.sweep_report import format_sweep_markdown, sweep_checks
+
+    rng = np.random.default_rng(0)
+    gt = rng.normal(scale=100.0, size=(4, 150, 13, 3))
+    shifted = gt + np.array([30.0, 40.0, 0.0])  # a constant 50 mm offset of the whole body
+    s = score_sweep(shifted, gt)
+    np.testing.assert_allclose(s["mpjpe"], 50.0)
+    np.testing.assert_allclose(s["mpjpe_rootrel"], 0.0, atol=1e-9)  # root-relative ignores where the body is
+    np.testing.assert_allclose(s["mpjae"], 0.0, atol=1e-9)
+    jitter = gt.copy()
+    jitter[:, 1::2] += np.array([0.0, 0.0, 10.0])  # alternate frames up 10 mm: accel 20 mm/frame² inside
+    assert score_sweep(jitter, gt)["mpjae"].mean() == pytest.approx(20.0)
+
+    row = {"Linear interp.": dict(mpjpe=10.0, mpjpe_rootrel=8.0, mpjae=4.0),
+           "Gaussian": dict(mpjpe=6.0, mpjpe_rootrel=5.0, mpjae=1.0),
+           "Savitzky-Golay": dict(mpjpe=7.0, mpjpe_rootrel=6.0, mpjae=2.0),
+           "One Euro": dict(mpjpe=8.0, mpjpe_rootrel=7.0, mpjae=3.0),
+           "M": dict(mpjpe=5.0, mpjpe_rootrel=5.5, mpjae=0.5)}
+    clean = {k: {m: v * 0.1 for m, v in r.items()} for k, r in row.items()}
+    clean["M"] = dict(mpjpe=2.9, mpjpe_rootrel=0.1, mpjae=0.1)  # worse than linear, inside the 3 mm tolerance
+    sweeps = {"set": {"name": "set", "results": {"white10@25": row, "clean@25": clean}, "by_speed": {}}}
+    checks = {(c["key"], c["metric"]): c for c in sweep_checks(sweeps, ["M"])}
+    assert checks[("white10@25", "mpjpe")]["ok"] and checks[("white10@25", "mpjpe")]["ratio"] == pytest.approx(5 / 6)
+    assert not checks[("white10@25", "mpjpe_rootrel")]["ok"]  # 5.5 > the Gaussian's 5.0
+    assert checks[("white10@25", "mpjpe_rootrel")]["best_method"] == "Gaussian"
+    assert checks[("clean@25", "mpjpe")]["ok"]  # 2.9 <= max(1.5 x 0.6, 3)
+    assert "5 of 6" in format_sweep_markdown(sweeps, ["M"])
+
+
+def test_sweep_batch_clean_level_is_the_sampled_truth():
+    from training.benchmark.sweep import sweep_batch
+
+    rng = np.random.default_rng(1)
+    gt = np.cumsum(rng.normal(size=(3, 150, 13, 3)), axis=1)
+    data = {"gt": gt}
+    b = sweep_batch(data, np.arange(3), "clean", 25.0)
+    assert b["inputs"].shape == (3, 75, 13, 3) and b["fps"] == 25.0
+    np.testing.assert_array_equal(b["inputs"], gt[:, ::2])  # 25 fps = every other 50 fps frame, no noise
+    noisy = sweep_batch(data, np.arange(3), "white30", 25.0)
+    err = np.linalg.norm(noisy["inputs"] - gt[:, ::2], axis=-1)
+    assert 25.0 < np.sqrt((err ** 2).mean()) < 35.0  # 30 mm RMS 3D jitter
+    np.testing.assert_array_equal(noisy["inputs"], sweep_batch(data, np.arange(3), "white30", 25.0)["inputs"])

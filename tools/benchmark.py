@@ -87,6 +87,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--out", help="write all results as JSON here")
     p.add_argument("--markdown", help="write the tables as Markdown here")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.add_argument("--sweep", action="store_true",
+                   help="run the do-no-harm noise sweep instead of the paper's tables: clean, 10/30 mm jitter, 30 mm "
+                        "with drift and swaps, realistic and paper noise, at --sweep-rates, every set, against the "
+                        "classical filters tuned at each level (training/benchmark/sweep.py)")
+    p.add_argument("--sweep-rates", default="12.5,25", help="input rates of the sweep, Hz (comma-separated)")
     return p.parse_args(argv)
 
 
@@ -161,6 +166,8 @@ def main(argv=None) -> dict:
     max_windows = args.max_windows or (QUICK_WINDOWS if args.quick else None)
     tune_windows = args.tune_windows or (QUICK_TUNE_WINDOWS if args.quick else FULL_TUNE_WINDOWS)
 
+    if args.sweep:
+        return _sweep(args, argv, models, roots, say, t_start)
     results = {"sets": {}}
     for root in roots:
         say(f"evaluating {root} ({'all' if max_windows is None else max_windows} test windows per τ)")
@@ -191,6 +198,34 @@ def main(argv=None) -> dict:
     md = header + "\n" + format_markdown(results)
     print(md)
     print(f"benchmark wall time: {wall:.1f} s")
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=1, default=float) + "\n")
+    if args.markdown:
+        Path(args.markdown).write_text(md)
+    return results
+
+
+def _sweep(args, argv, models: dict, roots: list, say, t_start: float) -> dict:
+    """``--sweep``: the noise-level sweep on every set, printed (and written) as Markdown."""
+    from training.benchmark.sweep import sweep_set
+    from training.benchmark.sweep_report import format_sweep_markdown, sweep_checks
+
+    rates = [float(r) for r in args.sweep_rates.split(",") if r.strip()]
+    n = args.max_windows or (QUICK_WINDOWS // 3 if args.quick else 300)
+    sweeps = {}
+    for root in roots:
+        say(f"sweeping {root} ({n} test windows per level and rate)")
+        sweeps[root.name] = sweep_set(root, models, rates=rates, max_windows=n,
+                                      tune_windows=args.tune_windows or n, seed=args.seed, log=say)
+    wall = time.perf_counter() - t_start
+    command = "python tools/benchmark.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None
+                                                                              else sys.argv[1:]))
+    md = (f"# Do-no-harm sweep\n\n`{command}` — commit {_git_commit()}, {time.strftime('%Y-%m-%d %H:%M:%S')}; "
+          f"{n} test windows per set, level and rate; wall time {wall:.0f} s on {os.cpu_count()} CPU cores.\n\n"
+          + format_sweep_markdown(sweeps, list(models)))
+    print(md)
+    results = {"sweep": sweeps, "checks": sweep_checks(sweeps, list(models)),
+               "run": {"command": command, "commit": _git_commit(), "wall_s": wall, "windows": n}}
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=1, default=float) + "\n")
     if args.markdown:
