@@ -15,6 +15,12 @@ slots -- so a zero correction is exactly the identity -- and the correction
    blur and (with the pipeline's unswap) swaps, but it never moves where the person is on average. Constant
    bias, which no temporal method can see, stays the estimator's.
 
+With a **smoothing bank** (``smoothing_sigmas_s``), the network also mixes, per frame and joint, the input with
+Gaussian smoothings of itself at several widths (softmax weights it predicts, starting at the identity): the
+tuned filter a user would pick is one of its choices, so matching the best filter at every noise level only
+takes choosing the width from the evident noise -- and the bounded correction goes beyond it. The mixture's
+deviation from the input is bounded by the same ``C * s`` and mean-free too.
+
 And the network sees the body **root-relative per frame** (:func:`root_relative`): the pose around its own
 waist at every slot, plus the waist's path around its window mean, so that a dancer crossing the floor looks
 like a dancer in place.
@@ -25,8 +31,8 @@ import torch
 
 from .layers import gaussian_time
 
-__all__ = ["MAX_GAIN", "NOISE_FLOOR_MM", "NOISE_SIGMA_SLOTS", "ROOT_JOINTS", "evident_noise", "mean_free",
-           "bounded_correction", "root_relative"]
+__all__ = ["MAX_GAIN", "NOISE_FLOOR_MM", "NOISE_SIGMA_SLOTS", "ROOT_JOINTS", "IDENTITY_LOGIT", "evident_noise",
+           "mean_free", "bounded_correction", "smoothing_mixture", "root_relative"]
 
 #: Largest correction, in units of the window's evident noise per joint.
 MAX_GAIN: float = 6.0
@@ -36,6 +42,8 @@ NOISE_FLOOR_MM: float = 0.1
 #: Width (slots of the 50 fps grid, standard deviation) of the smoothing the evident noise is measured around:
 #: 0.06 s, about one frame period of a 15 fps input.
 NOISE_SIGMA_SLOTS: float = 3.0
+#: Initial logit of the identity in the smoothing bank (the smoothings start at 0): weight ~0.9 with 5 widths.
+IDENTITY_LOGIT: float = 4.0
 #: telmi13 joints whose mean is the per-frame root (RBWT, LBWT: the waist).
 ROOT_JOINTS: tuple[int, int] = (7, 8)
 
@@ -83,6 +91,30 @@ def bounded_correction(head: torch.Tensor, noise: torch.Tensor, max_gain: float 
         ``(B, T, J, 3)``.
     """
     return mean_free(noise * max_gain * torch.tanh(head / max_gain))
+
+
+def smoothing_mixture(x: torch.Tensor, logits: torch.Tensor, sigmas_slots) -> torch.Tensor:
+    """The deviation from ``x`` of a per-frame, per-joint softmax mixture of ``x`` and its Gaussian smoothings.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        ``(B, T, J, 3)``.
+    logits : torch.Tensor
+        ``(B, T, J, K + 1)``: the identity first, then one per width.
+    sigmas_slots : sequence of float
+        The K widths, slots.
+
+    Returns
+    -------
+    torch.Tensor
+        ``(B, T, J, 3)``: ``sum_k w_k (G_k(x) - x)``.
+    """
+    b, t, j, _ = x.shape
+    flat = x.reshape(b, t, j * 3)
+    smooth = torch.stack([gaussian_time(flat, float(s)).reshape(b, t, j, 3) - x for s in sigmas_slots], dim=-1)
+    w = torch.softmax(logits, dim=-1)[..., 1:].unsqueeze(-2)  # (B, T, J, 1, K): the identity adds nothing
+    return (smooth * w).sum(-1)
 
 
 def root_relative(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

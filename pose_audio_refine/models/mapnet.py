@@ -31,7 +31,8 @@ from torch import nn
 import torch.nn.functional as F
 
 from ..audio.features import FEATURE_MEAN, FEATURE_STD, ONSET_PEAKS, RMS
-from .correction import NOISE_FLOOR_MM, bounded_correction, evident_noise, root_relative
+from .correction import (IDENTITY_LOGIT, MAX_GAIN, NOISE_FLOOR_MM, bounded_correction, evident_noise, mean_free,
+                         root_relative, smoothing_mixture)
 from .layers import (PositionalEncoding, Rebalance, TransformerStack, default_times, denormalize_poses,
                      gaussian_time, interp_time, normalize_poses, unswap_pairs)
 from ..skeletons import TELMI13_JOINTS, TELMI13_PAIRS
@@ -224,6 +225,9 @@ class MAPnet(nn.Module):
         (|r| 0.80 median against the simulated wrist's main motion axis over 3 s windows).
     use_audio : bool
         False builds no audio branch (the pose-only transformer baseline, PoT).
+    smoothing_sigmas_s : tuple of float, optional
+        With ``residual="correction"``: the widths (s) of the smoothing bank the net mixes with its input
+        (:func:`~pose_audio_refine.models.correction.smoothing_mixture`); None: no bank.
     """
 
     #: The fixed window (see the class docstring); instance attributes too, for code that reads them off a net.
@@ -234,7 +238,8 @@ class MAPnet(nn.Module):
                  audio_layers: int = 12, fusion_layers: int = 2, ff_dim: int | None = None, dropout: float = 0.1,
                  rebalance: bool = True, residual: bool | str = False, residual_gate: str | None = None,
                  residual_sigma_s: float = 0.04, residual_unswap: bool = False, audio_dropout: float = 0.0,
-                 audio_norm: bool = False, loudness_integral: bool = False, use_audio: bool = True):
+                 audio_norm: bool = False, loudness_integral: bool = False, use_audio: bool = True,
+                 smoothing_sigmas_s: tuple[float, ...] | None = None):
         super().__init__()
         if not 0.0 <= audio_dropout <= 1.0:
             raise ValueError(f"audio_dropout must be in [0, 1], got {audio_dropout}")
@@ -278,7 +283,17 @@ class MAPnet(nn.Module):
             length += h2 if rebalance else self.audio_frames
         self.fusion_tf = TransformerStack(h1, fusion_layers, n_heads, ff_dim, dropout)
         gated = self.residual_mode == "gated"
-        self.head = OutputHead(length, h1, self.t_out, n_joints * 3 * (2 if gated else 1), small_init=bool(residual))
+        if smoothing_sigmas_s is not None and (self.residual_mode != "correction" or not len(smoothing_sigmas_s)
+                                               or min(smoothing_sigmas_s) <= 0):
+            raise ValueError(f"smoothing_sigmas_s needs residual='correction' and widths > 0 s, got "
+                             f"{smoothing_sigmas_s!r}")
+        self.smoothing_sigmas = None if smoothing_sigmas_s is None else \
+            tuple(float(s) * float(self.out_fps) for s in smoothing_sigmas_s)  # in output frames
+        n_bank = 0 if self.smoothing_sigmas is None else n_joints * (len(self.smoothing_sigmas) + 1)
+        self.head = OutputHead(length, h1, self.t_out, n_joints * 3 * (2 if gated else 1) + n_bank,
+                               small_init=bool(residual))
+        if n_bank:  # the bank starts at the identity: an untrained net returns its input
+            nn.init.constant_(self.head.fc3.bias[n_joints * 3::len(self.smoothing_sigmas) + 1], IDENTITY_LOGIT)
         if gated:  # gates start open (hardsigmoid(2.9) = 0.98): the net begins as the smoother it can then overrule
             nn.init.constant_(self.head.fc3.bias[n_joints * 3:], 2.9)
         self.register_buffer("output_times", torch.arange(self.t_out, dtype=torch.float32) / self.out_fps,
@@ -346,7 +361,14 @@ class MAPnet(nn.Module):
             if self.residual_mode == "correction":
                 b4 = base.view(B, self.t_out, self.n_joints, 3)
                 noise = evident_noise(b4 * self.pose_scale).clamp_min(NOISE_FLOOR_MM) / self.pose_scale
-                out = b4 + bounded_correction(out.view(B, self.t_out, self.n_joints, 3), noise)
+                head, bank = out[..., :self.n_joints * 3], out[..., self.n_joints * 3:]
+                delta = bounded_correction(head.view(B, self.t_out, self.n_joints, 3), noise)
+                if self.smoothing_sigmas is not None:
+                    logits = bank.view(B, self.t_out, self.n_joints, len(self.smoothing_sigmas) + 1)
+                    mix = smoothing_mixture(b4, logits, self.smoothing_sigmas)
+                    bound = noise * MAX_GAIN  # the same do-no-harm bound as the correction's
+                    delta = delta + mean_free(bound * torch.tanh(mix / bound))
+                out = b4 + delta
                 return denormalize_poses(out, center, self.pose_scale)
             if self.residual_mode == "gated":
                 if self.residual_unswap:
