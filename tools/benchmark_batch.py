@@ -11,8 +11,10 @@ Two workloads, each run from scratch (fresh output folder) by every configuratio
   with music), estimated with MediaPipe and refined: the workload that is about 1x real time per core (skipped
   with a note when the video is not there).
 
-For each it prints a Markdown table: items, wall seconds (worker or Ray start-up included), items/hour and the
-total real-time factor = seconds of media refined / wall seconds (above 1: faster than real time).
+For each it prints a Markdown table: items, wall seconds (worker or Ray start-up included), items/hour, the
+total real-time factor = seconds of media refined / wall seconds (above 1: faster than real time), and the mean
+time one item took inside its worker (it grows when the workers get less than a core each). The header gives the
+load average before and after: on a shared machine the workers compete with whatever else runs.
 """
 from __future__ import annotations
 
@@ -97,12 +99,13 @@ def _run(inputs: Path, out: Path, cfg: dict, checkpoint: str | None) -> dict:
 
 def _table(title: str, rows: dict) -> str:
     lines = [f"**{title}**", "",
-             "| configuration | items | wall s | items/hour | total real-time factor (media s / wall s) |",
-             "|---|---:|---:|---:|---:|"]
+             "| configuration | items | wall s | items/hour | total real-time factor (media s / wall s) "
+             "| mean s per item |",
+             "|---|---:|---:|---:|---:|---:|"]
     for name, r in rows.items():
         failed = f" ({r['failed']} failed)" if r["failed"] else ""
         lines.append(f"| {name} | {r['done']}{failed} | {r['wall_s']:.1f} | {r['items_per_hour']:,.0f} | "
-                     f"{r['realtime_factor']:.2f} |")
+                     f"{r['realtime_factor']:.2f} | {r['item_seconds_sum'] / max(1, r['items']):.2f} |")
     return "\n".join(lines)
 
 
