@@ -28,6 +28,42 @@ class CheckpointError(ValueError):
     """A checkpoint that is missing, tampered with, truncated, or made for another config."""
 
 
+def check_device(device) -> torch.device:
+    """The ``torch.device`` for ``device``, checked to be one this machine can run a network on.
+
+    Parameters
+    ----------
+    device : str, int or torch.device
+        ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ...
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    ValueError
+        Naming ``device``: not a device name, ``"meta"`` (shapes only, no data), a CUDA device on a machine
+        without CUDA or with fewer GPUs, or any other device torch cannot allocate on here.
+    """
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda', got {device!r} ({exc})") from None
+    if dev.type == "meta":
+        raise ValueError("device='meta' holds shapes but no data: a network cannot run there; use 'cpu' or 'cuda'")
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} but CUDA is not available on this machine; use device='cpu'")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(f"device={device!r} but this machine has {torch.cuda.device_count()} CUDA device(s)")
+    try:
+        torch.zeros(1, device=dev)  # any other backend: does it exist and work here?
+    except Exception as exc:  # noqa: BLE001 - each backend fails in its own way
+        raise ValueError(f"device={device!r} cannot be used on this machine: {exc}") from None
+    return dev
+
+
 def sha256_file(path) -> str:
     """Hex SHA-256 of a file's bytes."""
     h = hashlib.sha256()
@@ -84,10 +120,17 @@ def load_weights(path=None, device: str | torch.device = "cpu") -> tuple[nn.Modu
     ------
     FileNotFoundError
         The file or its sidecar is missing.
+    TypeError
+        ``path`` is not a path.
+    ValueError
+        ``device`` cannot be used here (:func:`check_device`).
     CheckpointError
         Hash mismatch (tampered/truncated), unreadable file, a config with options this version does not take
         (a dropped variant; the message names them), or weights that do not fit the config.
     """
+    if path is not None and not isinstance(path, (str, Path)) and not hasattr(path, "__fspath__"):
+        raise TypeError(f"checkpoint must be a path to a .pth weights file or None, got {type(path).__name__}")
+    device = check_device(device)
     path = Path(DEFAULT_CHECKPOINT if path is None else path)
     side = sidecar_path(path)
     if not path.is_file():

@@ -24,7 +24,7 @@ from .swaps import unswap_windows
 from .windows import N_SLOTS, OUT_FPS
 
 __all__ = ["SLOT_TIMES", "GUARD_MIN_MM", "GUARD_RATIO", "GUARD_SIGMA_SLOTS", "GUARD_FALLBACK_SIGMA_SLOTS",
-           "grid_windows", "run_network", "guard_windows", "refine_windows"]
+           "NonFiniteOutputError", "grid_windows", "run_network", "guard_windows", "refine_windows"]
 
 #: Slot times of one window relative to its start, s.
 SLOT_TIMES: np.ndarray = np.arange(N_SLOTS) / OUT_FPS
@@ -38,6 +38,14 @@ GUARD_MIN_MM: float = 100.0
 GUARD_RATIO: float = 3.0
 GUARD_SIGMA_SLOTS: float = 10.0
 GUARD_FALLBACK_SIGMA_SLOTS: float = 2.0
+
+
+class NonFiniteOutputError(RuntimeError):
+    """The network returned NaN or inf where its input was observed (a broken or diverged checkpoint).
+
+    Raised by :func:`run_network` instead of letting NaN flow on: the guard's medians would then warn about
+    all-NaN slices and the caller would get all-NaN poses with no word on why.
+    """
 
 
 def grid_windows(frames: np.ndarray | Sequence[np.ndarray], times: np.ndarray | Sequence[np.ndarray], *,
@@ -92,6 +100,11 @@ def run_network(net: torch.nn.Module, grids: np.ndarray, audio: np.ndarray | Non
     np.ndarray, shape (B, 150, 13, 3)
         float64: the float32 network's correction added to the float64 input, so round-off touches only the
         correction.
+
+    Raises
+    ------
+    NonFiniteOutputError
+        The output is NaN/inf at a slot and joint whose input was observed.
     """
     device = next(iter(net.parameters()), torch.empty(0)).device
     poses = torch.from_numpy(grids.astype(np.float32)).to(device)
@@ -103,7 +116,13 @@ def run_network(net: torch.nn.Module, grids: np.ndarray, audio: np.ndarray | Non
             delta = (net(poses, au) - poses).double().cpu().numpy()
     finally:
         net.train(was_training)
-    return grids + delta
+    out = grids + delta
+    observed = np.isfinite(grids)
+    n_bad = int(np.count_nonzero(observed & ~np.isfinite(out)))
+    if n_bad:
+        raise NonFiniteOutputError(f"the network returned NaN/inf for {n_bad} of {int(observed.sum())} observed "
+                                   "coordinates of its input windows")
+    return out
 
 
 def guard_windows(grids: np.ndarray, refined: np.ndarray) -> tuple[np.ndarray, int]:

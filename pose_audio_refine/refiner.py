@@ -32,18 +32,18 @@ import numpy as np
 import torch
 from torch import nn
 
-from .audio import AudioDecodeError, NoAudioStreamError, audio_features, features_from_file
+from .audio import AudioDecodeError, NoAudioStreamError, audio_features, features_from_blocks, features_from_file
 from .audio.features import RMS
 from .blending import HOP_SLOTS, OverlapAdd, window_starts
 from .canonical import fit_canonical, from_canonical, from_right_handed, to_canonical, to_right_handed
-from .checkpoint import load_weights
+from .checkpoint import DEFAULT_CHECKPOINT, check_device, load_weights
 from .interpolate import interp_track, nearest_observation_s
-from .pipeline import (GUARD_FALLBACK_SIGMA_SLOTS, GUARD_MIN_MM, GUARD_RATIO, GUARD_SIGMA_SLOTS, guard_windows,
-                       refine_windows)
+from .pipeline import (GUARD_FALLBACK_SIGMA_SLOTS, GUARD_MIN_MM, GUARD_RATIO, GUARD_SIGMA_SLOTS,
+                       NonFiniteOutputError, guard_windows, refine_windows)
 from .result import RefineResult
 from .skeletons import Skeleton, from_telmi13, get_skeleton, infer_skeleton, to_telmi13
 from .units import check_units
-from .validation import as_float_array, check_audio, check_poses, check_rate
+from .validation import as_float_array, audio_level_note, check_audio, check_poses, check_rate
 from .windows import N_SLOTS, OUT_FPS
 
 __all__ = ["Refiner", "RefineResult", "FPS_RANGE", "MIN_DURATION_S", "MIN_FRAMES", "SUPPORT_S", "SILENCE_RMS",
@@ -67,6 +67,8 @@ AUDIO_SR: int = 44100
 _CHUNK_SLOTS: int = 30000
 #: Inputs at least this long (s) show a progress bar when ``progress=None``.
 _AUTO_PROGRESS_S: float = 300.0
+#: Samples of a caller's audio array resampled per step (about 24 s at 44.1 kHz): bounds the resampling copies.
+_RESAMPLE_BLOCK: int = 1 << 20
 
 
 def _n_frames(duration_s: float, rate: float) -> int:
@@ -121,6 +123,11 @@ class Refiner:
 
     Pose-only (a warning says so): ``refiner.refine(poses, None, fps=25, skeleton="h36m")``. Several people:
     pass ``(N, T, J, 3)``; each is refined with the same audio. Missing joints/frames may be NaN.
+
+    Threads: ``refine`` is reentrant. A call keeps all its state (notes, guard counts, progress bar) in local
+    variables and the network only runs in eval mode without gradients, so one Refiner may serve several
+    threads at once; each result carries only its own call's warnings. (Torch's own intra-op threads are
+    shared by the process, so two concurrent calls are not faster than two in a row on the same cores.)
     """
 
     def __init__(self, checkpoint=None, device: str | torch.device = "cpu", batch_size: int = 64,
@@ -132,17 +139,26 @@ class Refiner:
         if progress is not None and not isinstance(progress, bool):
             raise TypeError(f"progress must be True, False or None, got {type(progress).__name__}")
         if isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float, np.floating)) \
-                or not np.isfinite(min_confidence):
-            raise ValueError(f"min_confidence must be a finite number, got {min_confidence!r}")
+                or not 0.0 <= min_confidence <= 1.0:
+            raise ValueError(f"min_confidence must be a number in [0, 1], got {min_confidence!r}")
+        if checkpoint is not None and not isinstance(checkpoint, (str, os.PathLike, nn.Module)):
+            raise TypeError(f"checkpoint must be a path to a .pth weights file, an nn.Module or None, got "
+                            f"{type(checkpoint).__name__}")
         hop = check_rate(hop_s, "hop_s", low=1.0 / OUT_FPS, high=N_SLOTS / OUT_FPS) * OUT_FPS
         if abs(hop - round(hop)) > 1e-6:
             raise ValueError(f"hop_s must be a multiple of {1 / OUT_FPS} s, got {hop_s}")
-        self.device = torch.device(device)
+        self.device = check_device(device)
         if isinstance(checkpoint, nn.Module):
             self.net, self.meta = checkpoint.to(self.device).eval(), {}
+            self.checkpoint_name = f"the network passed as checkpoint ({type(checkpoint).__name__})"
         else:
             self.net, self.meta = load_weights(checkpoint, self.device)
+            self.checkpoint_name = (f"the bundled checkpoint ({DEFAULT_CHECKPOINT.name})" if checkpoint is None
+                                    else f"checkpoint {checkpoint}")
         self._check_net()
+        # Audio is computed only for a network that takes it: the sidecar says so for trained weights
+        # (SmoothNet/DeciWatch-style nets have no attribute), the attribute for MAPnet/PoT and bare modules.
+        self.use_audio = self.meta.get("use_audio", True) is not False and getattr(self.net, "use_audio", True)
         self.unswap = bool(self.meta.get("unswap_input", False)) if unswap is None else bool(unswap)
         self.batch_size, self.progress = int(batch_size), progress
         self.min_confidence, self.hop = float(min_confidence), int(round(hop))
@@ -170,7 +186,9 @@ class Refiner:
             A path to any audio or video file (decoded with ffmpeg at 44.1 kHz), a mono float signal
             ``(n_samples,)`` with ``sr``, or None (pose-only, with a warning). Sample 0 is at pose time 0. A file
             without an audio stream, or silent audio (RMS below :data:`SILENCE_RMS`), gives a warning and
-            pose-only refinement. Not modified.
+            pose-only refinement. A masked array's masked samples are used as silence (warned); an array peaking
+            above 2 is warned about (integer PCM stored as float?) and used as given. Ignored (warned) by a
+            pose-only checkpoint. Not modified.
         fps : float
             Input frame rate, Hz, in [10, 60].
         sr : float, optional
@@ -183,7 +201,8 @@ class Refiner:
         units : {"mm", "cm", "m"}, optional
             Units of ``poses``; default: the skeleton's (metres for h36m, coco, mediapipe33).
         confidence : array_like, shape (T, J) or (N, T, J), optional
-            Per-joint scores; joints below the refiner's ``min_confidence`` (and NaN scores) count as missing.
+            Per-joint scores in [0, 1]; joints below the refiner's ``min_confidence`` (and NaN or masked scores)
+            count as missing.
         out_fps : float
             Output rate, Hz (default 50). Other rates are resampled linearly from the 50 fps refinement.
         trim : bool
@@ -202,9 +221,12 @@ class Refiner:
         ValueError
             Naming the argument: wrong shape, J matching no skeleton or an ambiguous one, all-NaN or inf poses,
             fewer than 2 frames or under 0.2 s, ``fps`` outside [10, 60], audio/pose duration mismatch over
-            0.5 s without ``trim``, NaN/inf audio, an unreadable audio file, wrong ``confidence`` shape.
+            0.5 s without ``trim``, NaN/inf audio, an unreadable audio file, wrong ``confidence`` shape or values
+            outside [0, 1], coordinates beyond 1e12 (:data:`~pose_audio_refine.validation.MAX_ABS_COORD`).
         TypeError
-            Non-numeric arrays, wrong argument types.
+            Non-numeric (strings, complex) arrays, wrong argument types.
+        RuntimeError
+            The network returned NaN/inf for observed input (the message names the checkpoint).
         """
         fps = check_rate(fps, "fps", *FPS_RANGE)
         out_fps = check_rate(out_fps, "out_fps", low=1.0, high=1000.0)
@@ -223,9 +245,6 @@ class Refiner:
         n_slots = _n_frames(duration, OUT_FPS)
         starts = window_starts(n_slots, N_SLOTS, self.hop)
         feats = self._audio(audio, sr, duration, int(starts[-1]) + N_SLOTS, trim, notes)
-        if feats is not None and not getattr(self.net, "use_audio", True):
-            notes.append("the checkpoint is a pose-only model: the audio is not used")
-            feats = None
         show = self.progress if self.progress is not None else duration * n_people >= _AUTO_PROGRESS_S
         bar = _progress(len(starts) * n_people, show)
         t_in = np.arange(T) / fps
@@ -281,6 +300,10 @@ class Refiner:
             raise ValueError(f"confidence must have shape {want} (one score per frame and joint), got {conf.shape}")
         if np.isinf(conf).any():
             raise ValueError("confidence contains inf values")
+        scores = conf[~np.isnan(conf)]
+        if scores.size and (scores.min() < 0.0 or scores.max() > 1.0):
+            raise ValueError(f"confidence must be in [0, 1] (NaN for missing), got values in [{scores.min():g}, "
+                             f"{scores.max():g}]; scores on a 0-100 scale need dividing by 100")
         low = ~(conf >= self.min_confidence)  # NaN scores count as missing
         arr[np.broadcast_to(low if multi else low[None], arr.shape[:3])] = np.nan
         for p in range(arr.shape[0]):
@@ -291,34 +314,48 @@ class Refiner:
     def _audio(self, audio, sr, duration: float, n_rows: int, trim: bool, notes: list[str]) -> np.ndarray | None:
         """``(n_rows, 35)`` audio features on the 50 fps output grid, or None (pose-only; ``notes`` says why)."""
         if audio is None:
-            notes.append("no audio given: pose-only refinement")
+            if self.use_audio:
+                notes.append("no audio given: pose-only refinement")
             return None
+        pose_only = ("the checkpoint is a pose-only model (use_audio false): the audio is not used; "
+                     f"{self.checkpoint_name}")
         if isinstance(audio, (str, os.PathLike)):
             path = Path(audio)
             if not path.is_file():
                 raise ValueError(f"audio file not found (or not a file): {path}")
-            try:
-                feats = features_from_file(path, sr=AUDIO_SR, fps=OUT_FPS)
-            except NoAudioStreamError:
-                notes.append(f"{path.name} has no audio stream: pose-only refinement")
+            if not self.use_audio:
+                notes.append(pose_only)
                 return None
-            except (AudioDecodeError, ValueError, OSError) as exc:
-                raise ValueError(f"audio could not be read from {path}: {exc}") from exc
+            feats = self._file_features(path, notes)
+            if feats is None:
+                return None
             self._check_duration(feats.shape[0] / OUT_FPS, duration, trim)
         else:
+            if np.ma.isMaskedArray(audio):
+                n_masked = int(np.ma.count_masked(audio))
+                if n_masked:
+                    notes.append(f"audio is a masked array: its {n_masked} masked samples are used as silence")
+                audio = audio.filled(0) if n_masked else np.ma.getdata(audio)
             y = check_audio(audio, "audio", copy=False)
             if sr is None:
                 raise ValueError("sr is required when audio is an array (its sample rate in Hz)")
             sr = check_rate(sr, "sr", low=1000, high=384000)
             self._check_duration(y.size / sr, duration, trim)  # before the (costly) features
-            if sr != AUDIO_SR:
-                import librosa  # noqa: PLC0415 - only needed for this case
-                y = librosa.resample(np.asarray(y, dtype=np.float32), orig_sr=sr, target_sr=AUDIO_SR,
-                                     res_type="soxr_hq")
-            if y.size < AUDIO_SR / OUT_FPS:
-                raise ValueError(f"audio is too short: {y.size / AUDIO_SR:.4f} s is less than one feature frame "
+            if not self.use_audio:
+                notes.append(pose_only)
+                return None
+            level = audio_level_note(y, "audio")
+            if level:
+                notes.append(level)
+            n_out = y.size if sr == AUDIO_SR else int(math.ceil(y.size * (AUDIO_SR / sr)))
+            if n_out < AUDIO_SR / OUT_FPS:
+                raise ValueError(f"audio is too short: {y.size / sr:.4f} s is less than one feature frame "
                                  f"({1 / OUT_FPS} s)")
-            feats = audio_features(y, AUDIO_SR, fps=OUT_FPS)
+            if sr == AUDIO_SR:
+                feats = audio_features(y, AUDIO_SR, fps=OUT_FPS)  # chunked: no copy of the caller's array
+            else:  # resampled and featurised piece by piece: memory bounded whatever the length
+                feats = features_from_blocks(_resampled_blocks(y, sr, AUDIO_SR), AUDIO_SR, fps=OUT_FPS,
+                                             where="audio")
         rms = float(np.sqrt(np.mean(np.square(feats[:, RMS], dtype=np.float64))))
         if rms < SILENCE_RMS:
             notes.append(f"the audio is silent (RMS {rms:.2g} < {SILENCE_RMS:g}): pose-only refinement")
@@ -327,6 +364,25 @@ class Refiner:
         n = min(n_rows, feats.shape[0])
         out[:n] = feats[:n]
         return out
+
+    @staticmethod
+    def _file_features(path: Path, notes: list[str]) -> np.ndarray | None:
+        """Features of a media file; the decoder's warnings (a truncated file) go into ``notes``."""
+        with _warnings.catch_warnings(record=True) as caught:
+            _warnings.simplefilter("always")
+            try:
+                feats = features_from_file(path, sr=AUDIO_SR, fps=OUT_FPS)
+            except NoAudioStreamError:
+                notes.append(f"{path.name} has no audio stream: pose-only refinement")
+                return None
+            except (AudioDecodeError, ValueError, OSError) as exc:
+                raise ValueError(f"audio could not be read from {path}: {exc}") from exc
+        for w in caught:
+            if issubclass(w.category, UserWarning):
+                notes.append(f"audio: {w.message}")
+            else:  # not ours to judge: passed on as it came
+                _warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return feats
 
     @staticmethod
     def _check_duration(audio_s: float, poses_s: float, trim: bool) -> None:
@@ -363,8 +419,11 @@ class Refiner:
                 keep.append(int(s))
             if frames:
                 audio = None if feats is None else np.stack([feats[s:s + N_SLOTS] for s in keep])
-                refined, grids, n_bad = refine_windows(self.net, frames, times, audio, unswap=self.unswap,
-                                                       guard=self.guard)
+                try:
+                    refined, grids, n_bad = refine_windows(self.net, frames, times, audio, unswap=self.unswap,
+                                                           guard=self.guard)
+                except NonFiniteOutputError as exc:
+                    raise RuntimeError(f"{self.checkpoint_name} returned NaN/inf on {who}: {exc}") from None
                 n_guarded += n_bad
                 for s, values, grid in zip(keep, refined, grids):
                     acc.add(s, values, ~np.isnan(grid).any(axis=(0, 2)))
@@ -389,6 +448,26 @@ class Refiner:
             orig = interp_track(x, t_in, t_out[a:b], support_s=SUPPORT_S) if skel.carry else None
             out[a:b] = from_telmi13(refined_in, orig, skel)
         return from_right_handed(out, skel)
+
+
+def _resampled_blocks(y: np.ndarray, sr: float, target: int):
+    """``librosa.resample(float32(y), orig_sr=sr, target_sr=target, res_type="soxr_hq")``, piece by piece.
+
+    soxr's streaming resampler gives the same samples as its one-shot call (librosa's), and the length is fixed
+    to librosa's ``ceil(n * target / sr)``; only one block of the caller's array is converted at a time.
+    """
+    import soxr  # noqa: PLC0415 - librosa's resampler; only needed for this case
+
+    stream = soxr.ResampleStream(sr, target, 1, dtype="float32", quality="HQ")
+    n_out = int(math.ceil(y.size * (float(target) / sr)))
+    sent = 0
+    for i in range(0, y.size, _RESAMPLE_BLOCK):
+        block = np.asarray(y[i:i + _RESAMPLE_BLOCK], dtype=np.float32)
+        out = stream.resample_chunk(block, last=i + _RESAMPLE_BLOCK >= y.size)[:max(0, n_out - sent)]
+        sent += out.size
+        yield out
+    if sent < n_out:
+        yield np.zeros(n_out - sent, dtype=np.float32)
 
 
 def _progress(total: int, show: bool):

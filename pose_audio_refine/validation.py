@@ -6,17 +6,39 @@ array, so callers never modify what a user passed in.
 from __future__ import annotations
 
 import numbers
+from pathlib import Path
 
 import numpy as np
 
 
-def as_float_array(x, name: str, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
-    """Copy ``x`` to a new float64 array, checking its rank.
+#: Largest coordinate magnitude accepted in a pose track (any units): beyond it the canonical fit's squares and
+#: products overflow float64 or lose every digit of a body-sized motion, so it can only be a units or data error.
+MAX_ABS_COORD: float = 1e12
+#: An audio signal peaking above this is far outside the nominal [-1, 1]: warned about (integer PCM stored as
+#: float is the usual cause), and still used as given.
+AUDIO_PEAK_WARN: float = 2.0
 
-    Raises ``TypeError`` when ``x`` is not numeric, ``ValueError`` on a wrong rank or an empty array.
+
+def as_float_array(x, name: str, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """Copy ``x`` to a new float64 array, checking its type and rank.
+
+    A masked array's masked entries become NaN (missing). Raises ``TypeError`` when ``x`` is not real numbers
+    (strings, complex numbers, dates: a cast would silently drop their meaning; booleans become 0/1),
+    ``ValueError`` on a wrong rank or an empty array.
     """
     try:
-        arr = np.array(x, dtype=np.float64, copy=True)
+        src = x if isinstance(x, np.ndarray) else np.asarray(x)
+    except (TypeError, ValueError, RuntimeError) as exc:  # ragged nested lists; a torch tensor needing grad
+        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__} that numpy cannot read as "
+                        f"one ({exc})") from None
+    if src.dtype.kind in "cUSVMm":
+        what = "complex numbers" if src.dtype.kind == "c" else f"dtype {src.dtype}"
+        raise TypeError(f"{name} must be a numeric array of real numbers, got {type(x).__name__} of {what}")
+    try:
+        if np.ma.isMaskedArray(src):
+            arr = np.ma.array(src, dtype=np.float64, copy=True).filled(np.nan)
+        else:
+            arr = np.array(src, dtype=np.float64, copy=True)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}") from exc
     if ndim is not None:
@@ -32,23 +54,33 @@ def check_poses(poses, name: str = "poses", allow_nan: bool = True, ndim: int | 
     """Validate a pose track ``(T, J, 3)`` (or, with ``ndim=(3, 4)``, several people ``(N, T, J, 3)``) and
     return a float64 copy.
 
-    NaN marks missing frames/joints and is allowed unless ``allow_nan`` is False; inf never is, and an
-    all-NaN track (of any person) is rejected because nothing can be recovered from it.
+    NaN marks missing frames/joints and is allowed unless ``allow_nan`` is False. A joint with *any* NaN
+    coordinate is missing as a whole: its other coordinates become NaN too in the copy (half a position is no
+    position). Masked entries of a masked array count as NaN. Inf and coordinates beyond :data:`MAX_ABS_COORD`
+    never are allowed, and an all-NaN track (of any person) is rejected because nothing can be recovered from it.
     """
+    if getattr(poses, "dtype", None) == np.bool_:
+        raise TypeError(f"{name} must be a numeric array of coordinates, got booleans")
     arr = as_float_array(poses, name, ndim=ndim)
     if arr.shape[-1] != 3:
         shape = "(T, J, 3)" if ndim == 3 else "(T, J, 3) or (N, T, J, 3)"
         raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
     if np.isinf(arr).any():
         raise ValueError(f"{name} contains inf values")
-    nan = np.isnan(arr)
-    people = nan[None] if arr.ndim == 3 else nan
+    joint_nan = np.isnan(arr).any(axis=-1)
+    if joint_nan.any() and not allow_nan:
+        raise ValueError(f"{name} contains NaN values")
+    arr[joint_nan] = np.nan
+    people = joint_nan[None] if arr.ndim == 3 else joint_nan
     for p, person in enumerate(people):
         if person.all():
             who = name if arr.ndim == 3 else f"{name}[{p}]"
-            raise ValueError(f"{who} is all NaN: no joint was observed in any frame")
-    if nan.any() and not allow_nan:
-        raise ValueError(f"{name} contains NaN values")
+            raise ValueError(f"{who} is all NaN: no joint was observed in any frame (a joint counts as observed "
+                             "where all three of its coordinates are finite)")
+    peak = float(np.abs(arr[~joint_nan]).max())
+    if peak > MAX_ABS_COORD:
+        raise ValueError(f"{name} has coordinates as large as {peak:.3g}, far beyond any body in any units "
+                         f"(limit {MAX_ABS_COORD:g}): check the data and its units")
     return arr
 
 
@@ -97,6 +129,21 @@ def check_audio(y, name: str = "audio", copy: bool = True) -> np.ndarray:
     return arr.astype(np.float32) if copy else arr
 
 
+def audio_peak(y: np.ndarray) -> float:
+    """Largest ``|y|`` of a finite signal, computed in blocks (no signal-sized temporary)."""
+    step = 1 << 22
+    return max(float(np.abs(y[i:i + step]).max()) for i in range(0, y.size, step))
+
+
+def audio_level_note(y: np.ndarray, name: str = "audio") -> str | None:
+    """A warning text when a float signal peaks above :data:`AUDIO_PEAK_WARN` (far outside [-1, 1]), else None."""
+    peak = audio_peak(y)
+    if peak <= AUDIO_PEAK_WARN:
+        return None
+    return (f"{name} peaks at {peak:.4g}, far outside the nominal [-1, 1]: integer PCM stored as float? Scale it "
+            "first (e.g. y / 32768 for 16-bit, y / 2**31 for 32-bit); it is used as given")
+
+
 def check_rate(value, name: str, low: float | None = None, high: float | None = None) -> float:
     """Check a positive sample/frame rate, optionally inside ``[low, high]``; return it as float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -107,3 +154,38 @@ def check_rate(value, name: str, low: float | None = None, high: float | None = 
     if (low is not None and value < low) or (high is not None and value > high):
         raise ValueError(f"{name}={value} is outside the supported range [{low}, {high}]")
     return value
+
+
+def check_output_path(path, name: str, *, folder: bool = False) -> Path:
+    """Check that ``path`` can be written (a file, or with ``folder=True`` a folder to create) before any work.
+
+    Parameters
+    ----------
+    path : str or Path
+        The output path.
+    name : str
+        Argument name used in error messages (e.g. ``"--out"``).
+    folder : bool
+        ``path`` is a folder (created later if missing) rather than a file.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``: a file path that is an existing folder, a folder path that is an existing file, or a
+        path under an existing file (nothing can be created there).
+    """
+    p = Path(path)
+    if folder and p.exists() and not p.is_dir():
+        raise ValueError(f"{name} {p} is a file, not a folder: give a folder for the outputs")
+    if not folder and p.is_dir():
+        raise ValueError(f"{name} {p} is a folder: give a file name")
+    for parent in p.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(f"{name} {p} cannot be created: {parent} is a file, not a folder")
+            break
+    return p

@@ -11,6 +11,7 @@ from .features import (
     ONSET_PEAKS,
     RMS,
     audio_features,
+    features_from_blocks,
     features_from_file,
     n_feature_frames,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "ONSET_PEAKS",
     "RMS",
     "audio_features",
+    "features_from_blocks",
     "features_from_file",
     "n_feature_frames",
     "AudioDecodeError",

@@ -66,7 +66,7 @@ import math
 import numbers
 import warnings
 from fractions import Fraction
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import librosa
 import numpy as np
@@ -89,6 +89,7 @@ __all__ = [
     "ONSET_PEAKS",
     "RMS",
     "audio_features",
+    "features_from_blocks",
     "features_from_file",
     "n_feature_frames",
 ]
@@ -379,11 +380,47 @@ def features_from_file(path, sr: int = 44100, fps: float = 50, chunk_seconds: fl
     """
     fps = check_rate(fps, "fps", low=1, high=1000)
     check_rate(sr, "sr", low=1000, high=384000)
-    rows, margin = _check_chunking(chunk_seconds, margin_seconds, sr, fps)
+    _check_chunking(chunk_seconds, margin_seconds, sr, fps)  # bad arguments fail before ffmpeg starts
     blocks = stream_audio(path, sr=sr, block_seconds=max(1.0, min(chunk_seconds, 30.0)),
                           offset=offset, duration=duration)
-    sr = float(sr)
-    buf = np.zeros(0, dtype=np.float32)  # samples [buf_start, buf_start + buf.size) of the decoded stream
+    return features_from_blocks(blocks, sr, fps, chunk_seconds, margin_seconds, where=str(path))
+
+
+def features_from_blocks(blocks: Iterable[np.ndarray], sr: float, fps: float = 50, chunk_seconds: float = 60.0,
+                         margin_seconds: float = 5.0, where: str = "audio") -> np.ndarray:
+    """:func:`audio_features` of a signal that arrives block by block, in bounded memory.
+
+    Only about ``chunk_seconds + 2 * margin_seconds`` of audio (plus one block) is held at a time, whatever the
+    signal's length; the result equals ``audio_features(np.concatenate(list(blocks)), sr, fps, ...)``.
+    :func:`features_from_file` feeds it a decoder's blocks; the Refiner feeds it a caller's array resampled
+    piece by piece.
+
+    Parameters
+    ----------
+    blocks : iterable of np.ndarray
+        Consecutive pieces ``(n_i,)`` of one mono float signal (any lengths, finite).
+    sr : float
+        Sample rate of the signal, Hz.
+    fps, chunk_seconds, margin_seconds
+        As in :func:`audio_features`.
+    where : str
+        What the signal is, for error messages.
+
+    Returns
+    -------
+    np.ndarray, shape (T, 35), float32
+        ``T = n_feature_frames(total_samples, sr, fps)``.
+
+    Raises
+    ------
+    ValueError
+        Bad rates/chunk sizes, NaN/inf samples, or less than one frame of audio in all.
+    """
+    fps = check_rate(fps, "fps", low=1, high=1000)
+    sr = check_rate(sr, "sr", low=1000, high=384000)
+    rows, margin = _check_chunking(chunk_seconds, margin_seconds, sr, fps)
+    blocks = iter(blocks)
+    buf = np.zeros(0, dtype=np.float32)  # samples [buf_start, buf_start + buf.size) of the signal
     buf_start = 0
     eof = False
     parts: list[np.ndarray] = []
@@ -392,16 +429,22 @@ def features_from_file(path, sr: int = 44100, fps: float = 50, chunk_seconds: fl
         r1 = r0 + rows
         # Enough samples to know whether rows [r0, r1 + margin) all exist, i.e. T > r1 + margin.
         need = int(math.ceil((r1 + margin + 1) * sr / fps)) + 1
-        while not eof and buf_start + buf.size < need:
+        pending = [buf]  # joined once: appending block by block would copy the buffer for every block
+        have = buf_start + buf.size
+        while not eof and have < need:
             try:
-                buf = np.concatenate([buf, next(blocks)])
+                block = next(blocks)
             except StopIteration:
                 eof = True
+            else:
+                pending.append(np.asarray(block, dtype=np.float32).reshape(-1))
+                have += pending[-1].size
+        buf = np.concatenate(pending) if len(pending) > 1 else buf
         if eof:
             n = buf_start + buf.size
             T = n_feature_frames(n, sr, fps)
             if T == 0:
-                raise ValueError(f"{path}: decoded {n} samples, less than one frame ({sr / fps:g} samples)")
+                raise ValueError(f"{where}: {n} samples, less than one frame ({sr / fps:g} samples)")
             for c0, c1, a, b in _plan(T, rows, margin, r_start=r0):
                 s0, s1 = _segment_bounds(a, b, T, n, sr, fps)
                 parts.append(_chunk_rows(buf[s0 - buf_start : s1 - buf_start], sr, fps, c0, c1, a))
