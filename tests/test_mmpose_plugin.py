@@ -360,15 +360,30 @@ def test_mapnet_refiner_on_data_samples_with_audio(tiny_ckpt):
 
 
 @needs_engine
-def test_audio_shorter_than_predictions_is_a_clear_error(tiny_ckpt, tmp_path):
+def test_audio_length_follows_the_refiners_rule(tiny_ckpt, tmp_path):
+    """One rule for every way in (the Refiner's): audio more than 0.5 s off the predictions is a clear error,
+    within 0.5 s it is padded/cut; a file without an audio stream warns and refines pose-only."""
     samples, _ = _samples(50)  # 2 s
     refiner = pm.MAPnetRefiner(checkpoint=str(tiny_ckpt))
-    with pytest.raises(ValueError, match=r"audio is 1\.000 s long but the predictions span 2\.000 s"):
+    with pytest.raises(ValueError, match=r"audio lasts 1\.00 s but poses last 2\.00 s"):
         pm.refine_data_samples(samples, _audio(1.0), fps=FPS, sr=22050, refiner=refiner)
     wav = tmp_path / "short.wav"
     sf.write(wav, _audio(1.2), 22050)
-    with pytest.raises(ValueError, match="predictions span 2.000 s"):
+    with pytest.raises(ValueError, match=r"audio lasts 1\.20 s but poses last 2\.00 s"):
         pm.refine_data_samples(samples, str(wav), fps=FPS, refiner=refiner)
+    for seconds in (1.6, 2.4):  # 0.4 s short / long: allowed here as by the Refiner
+        out = pm.refine_data_samples(samples, _audio(seconds), fps=FPS, sr=22050, refiner=refiner)
+        kp = np.stack([s.pred_instances.keypoints[0] for s in out])
+        assert kp.shape == (100, 17, 3) and np.isfinite(kp).all()
+    video = tmp_path / "video_only.mp4"
+    import subprocess
+
+    import imageio_ffmpeg
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "color=c=black:s=64x64:d=2", "-r", "25", "-c:v", "mpeg4", str(video)], check=True)
+    with pytest.warns(UserWarning, match="no audio stream: pose-only"):
+        out = pm.refine_data_samples(samples, str(video), fps=FPS, refiner=refiner)
+    assert len(out) == 100
 
 
 # ----------------------------------------------------------------------------------------------------------------

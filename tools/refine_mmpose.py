@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -45,8 +46,22 @@ def video_fps(path: Path) -> float | None:
     return float(fps) if fps and fps > 0 else None
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+EPILOG = """exit status:
+  0  refined predictions written
+  1  an unexpected internal error (a bug: the traceback is printed; please report it)
+  2  bad input or usage, one 'error:' line: a missing, malformed or wrong-schema predictions file (2D
+     keypoints, a keypoint count the refiner's skeleton does not have, frame ids not increasing), a frame
+     rate the refiner does not take, audio whose length does not match, a missing or broken --config, an
+     --out that is a folder or sits under a file, a device in the config that this machine lacks
+  3  the refiner's network returned NaN/inf (a broken checkpoint; the message names it)
+
+Warnings (no audio stream in --audio: pose-only; silent audio; a truncated file) are printed as 'warning:'
+lines and the refinement goes on."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=EPILOG,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("predictions", type=Path, help="MMPose 3D prediction JSON (demo or inferencer layout)")
     ap.add_argument("--audio", type=Path, required=True,
                     help="the video the predictions came from, or its audio track (starting at the first frame)")
@@ -56,26 +71,52 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fps", type=float, default=None,
                     help="frame rate of the predictions; default: read from the video given as --audio")
     ap.add_argument("--out", type=Path, default=None, help="output JSON (default: PREDICTIONS_refined.json)")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def _run(args, ap: argparse.ArgumentParser) -> int:
+    from pose_audio_refine.validation import check_output_path, check_rate  # noqa: PLC0415
 
     if not args.predictions.is_file():
         ap.error(f"predictions file not found: {args.predictions}")
     if not args.audio.is_file():
         ap.error(f"--audio file not found: {args.audio}")
+    if args.fps is not None:  # checked, not `or`-ed: --fps 0 must not silently become the video's rate
+        check_rate(args.fps, "--fps")
+    out_path = check_output_path(args.out or args.predictions.with_name(args.predictions.stem + "_refined.json"),
+                                 "--out")
     preds = read_predictions(args.predictions)
-    fps = args.fps or preds.fps or video_fps(args.audio)
+    fps = args.fps if args.fps is not None else (preds.fps or video_fps(args.audio))
     if fps is None:
         ap.error(f"cannot tell the predictions' frame rate ({args.audio.name} is not a video with a frame rate, "
                  "and MMPose prediction files do not record it): pass --fps")
     refiner = build_refiner(args.config) if args.config else None
     out = refine_predictions(preds, str(args.audio), fps=fps, refiner=refiner)
-    path = write_predictions(out, args.out or args.predictions.with_name(args.predictions.stem + "_refined.json"))
+    path = write_predictions(out, out_path)
     n_inst = sum(len(f["instances"]) for f in out.frames)
     tracks = sorted({inst["track_id"] for f in out.frames for inst in f["instances"]})
     print(json.dumps({"out": str(path), "layout": out.layout, "fps_in": fps, "fps_out": out.fps,
                       "frames_in": len(preds.frames), "frames_out": len(out.frames), "instances_out": n_inst,
                       "tracks": tracks}, indent=1))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    # Each warning as one readable line, not Python's file:line form.
+    original_format = warnings.formatwarning
+    warnings.formatwarning = lambda msg, cat, *a, **k: f"warning: {msg}\n"
+    try:
+        return _run(args, ap)
+    except (ValueError, OSError) as exc:  # user mistakes: our checks raise these, naming the argument
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:  # the network failed (NaN/inf): not the user's input, but no traceback either
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    finally:
+        warnings.formatwarning = original_format
 
 
 if __name__ == "__main__":

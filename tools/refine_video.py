@@ -7,7 +7,7 @@
 Estimates 3D poses with MediaPipe (or reads ``--poses``), refines them with the audio, and writes into
 ``--out`` (default ``outputs/<video stem>/``): ``<stem>_refined.{npz,json,csv}``, ``<stem>_raw.npz``,
 ``<stem>_wrists.png`` (before/after plot), ``<stem>_summary.json`` and, with ``--render``, ``<stem>_refined.mp4``.
-Exit status 2 with a one-line message on bad input (not a video, no person, a poses file of the wrong length).
+Exit status: see ``--help``.
 """
 from __future__ import annotations
 
@@ -23,14 +23,28 @@ if str(REPO) not in sys.path:  # run from a checkout without installing
 DEMO_VIDEO = REPO / "demo" / "violin_demo.mp4"
 DEMO_POSES = REPO / "demo" / "violin_demo_poses.npz"
 
+EPILOG = """exit status:
+  0  done: the outputs are written
+  1  an unexpected internal error (a bug: the traceback is printed; please report it)
+  2  bad input or usage, one 'error:' line: not a video, a missing file, no person found, a --poses file
+     that is not a poses file or does not span the video, an --out that is a file or sits under a file, a
+     --checkpoint that is missing or broken, a --device this machine lacks, an option out of range
+  3  the refiner's network returned NaN/inf (a broken checkpoint; the message names it)
+
+Warnings (pose-only refinement, audio shorter than the video, few frames with a person) are printed as
+'warning:' lines and repeated in the summary."""
+
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("video", nargs="?", help="input video (default: the bundled demo with its --poses file)")
     p.add_argument("--out", help="output folder (default outputs/<video stem>/)")
-    p.add_argument("--poses", help="poses file instead of MediaPipe: our .npz/.json/.csv, or an MMPose 3D "
-                                   "prediction .json; must span the video")
+    p.add_argument("--poses", help="poses file instead of MediaPipe: our .npz/.json/.csv, an MMPose 3D "
+                                   "prediction .json, or a plain (T, J, 3) array (np.save .npy, or np.savez "
+                                   "with a 'poses' entry); must span the video")
+    p.add_argument("--fps", type=float, help="frame rate of a plain --poses array (default: its 'fps' entry, "
+                                             "else the video's)")
     p.add_argument("--estimator-fps", type=float, help="run MediaPipe on frames at about this rate (Hz, >= 10); "
                                                         "the refiner restores --out-fps")
     p.add_argument("--max-seconds", type=float, help="process only the first S seconds")
@@ -52,8 +66,13 @@ def _print_summary(s: dict) -> None:
     est = "" if s["frames_estimated"] is None else (
         f"; {s['frames_estimated']} estimated, person in {100 * s['detection_rate']:.0f} %")
     print(f"  poses in     {s['pose_frames_in']} frames on a {s['fps_in']:g} fps grid{est}")
+    audio = "NOT used (pose-only)"
+    if s["audio_used"]:
+        covered = s.get("audio_seconds")
+        audio = "used" if covered is None or covered >= s["duration_s"] - 0.5 else \
+            f"used for the first {covered:.2f} s only (pose-only after)"
     print(f"  poses out    {s['frames_out']} frames at {s['fps_out']:g} fps ({s['skeleton']}, {s['units']}); "
-          f"audio {'used' if s['audio_used'] else 'NOT used (pose-only)'}")
+          f"audio {audio}")
     if s["smoothness"]:
         m = s["smoothness"]
         print(f"  smoothness   mean acceleration {m['mean_accel_raw_upsampled_mm_s2']:.0f} -> "
@@ -85,10 +104,13 @@ def main(argv=None) -> int:
         summary = refine_video(video, out_dir=args.out, poses=poses, estimator_fps=args.estimator_fps,
                                max_seconds=args.max_seconds, no_audio=args.no_audio, render=args.render,
                                checkpoint=args.checkpoint, out_fps=args.out_fps, device=args.device,
-                               progress=not args.no_progress)
-    except (ValueError, FileNotFoundError) as exc:
+                               progress=not args.no_progress, poses_fps=args.fps)
+    except (ValueError, OSError) as exc:  # user mistakes: our checks raise these, naming the argument
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RuntimeError as exc:  # the network failed (NaN/inf): not the user's input, but no traceback either
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     finally:
         warnings.formatwarning = original_format
     _print_summary(summary)

@@ -112,16 +112,24 @@ def read_predictions(path_or_obj) -> MMPosePredictions:
 
     Raises
     ------
+    FileNotFoundError
+        ``path_or_obj`` is a path and not a file.
     ValueError
-        Not JSON, another structure, 2D keypoints, inconsistent keypoint counts, or frame ids that do not
+        Not JSON text, another structure, 2D keypoints, inconsistent keypoint counts, or frame ids that do not
         increase.
     """
     where = "predictions"
     obj = path_or_obj
     if isinstance(path_or_obj, (str, Path)):
         where = str(path_or_obj)
+        path = Path(path_or_obj)
+        if not path.is_file():
+            raise FileNotFoundError(f"predictions file not found (or not a file): {path}")
         try:
-            obj = json.loads(Path(path_or_obj).read_text())
+            obj = json.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{where}: not a JSON text file (byte {exc.start} is not UTF-8 text; a binary "
+                             "file?)") from None
         except json.JSONDecodeError as exc:
             raise ValueError(f"{where}: not valid JSON ({exc})") from exc
     if isinstance(obj, dict):

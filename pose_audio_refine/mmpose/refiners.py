@@ -234,22 +234,6 @@ class GaussianRefiner(_ClassicalRefiner):
         super().__init__(sigma=sigma, **kwargs)
 
 
-def _audio_seconds(audio, sr) -> float | None:
-    """Duration of ``audio`` (s), or None when a media file does not state it."""
-    if isinstance(audio, (str, Path)):
-        from ..audio import audio_info  # lazy: probing runs ffmpeg
-
-        info = audio_info(audio)
-        if not info.has_audio:
-            raise ValueError(f"audio: {audio} has no audio stream")
-        return info.duration
-    if sr is None:
-        raise ValueError("sr is required when audio is an array")
-    sr = check_rate(sr, "sr")
-    n = np.shape(audio)[0] if np.ndim(audio) >= 1 else 0
-    return n / sr
-
-
 class MAPnetRefiner(BaseRefiner):
     """Audio-assisted refinement with MAPnet (:class:`pose_audio_refine.refiner.Refiner`).
 
@@ -264,7 +248,10 @@ class MAPnetRefiner(BaseRefiner):
     batch_size : int
         Windows per forward pass.
     trim : bool
-        Passed to the engine (drop output frames not covered by a full window).
+        Passed to the engine: allow audio whose duration differs from the predictions' by more than 0.5 s
+        (longer audio is cut, shorter audio padded with silence). Within 0.5 s it is always trimmed/padded;
+        a file without an audio stream, or silent audio, gives a warning and pose-only refinement. These are
+        the :class:`~pose_audio_refine.refiner.Refiner`'s rules, the same for every way in.
     """
 
     method = "mapnet"
@@ -279,6 +266,9 @@ class MAPnetRefiner(BaseRefiner):
                 raise FileNotFoundError(f"checkpoint not found: {checkpoint}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        from ..checkpoint import check_device  # lazy: torch only for MAPnet
+
+        check_device(device)  # a device this machine lacks fails when the stanza is built, not mid-run
         self.checkpoint = checkpoint
         self.device = device
         self.batch_size = int(batch_size)
@@ -300,13 +290,7 @@ class MAPnetRefiner(BaseRefiner):
     def refine(self, poses, audio=None, *, fps, sr=None, confidence=None) -> RefinedTrack:
         x = self._check_track(poses)
         fps = check_rate(fps, "fps")
-        if audio is not None:
-            seconds = _audio_seconds(audio, sr)
-            needed = x.shape[-3] / fps
-            if seconds is not None and seconds + 1.0 / fps < needed:
-                raise ValueError(f"audio is {seconds:.3f} s long but the predictions span {needed:.3f} s "
-                                 f"({x.shape[-3]} frames at {fps:g} fps); pass the audio of the same video, "
-                                 "starting at its first frame")
+        # Audio length, missing audio stream, silence: the Refiner's rules (one rule for every way in)
         res = self.engine.refine(x, audio, fps=fps, sr=sr, skeleton=self.skeleton, units=self.units,
                                  confidence=confidence, out_fps=self.out_fps, trim=self.trim)
         return RefinedTrack(np.array(res.poses, dtype=np.float64), np.array(res.times, dtype=np.float64), float(res.fps))
@@ -318,7 +302,16 @@ for _cls in (MAPnetRefiner, OneEuroRefiner, SavitzkyGolayRefiner, GaussianRefine
 
 def _stanza_of(cfg):
     if isinstance(cfg, (str, Path)):
-        cfg = Config.fromfile(str(cfg))
+        if not Path(cfg).is_file():
+            if str(cfg) in REFINERS.module_dict:
+                raise RefinerConfigError(
+                    f"build_refiner got {str(cfg)!r}, a refiner type, where it takes a config stanza or a config "
+                    f"file: write build_refiner(dict(_scope_={SCOPE!r}, type={str(cfg)!r}))")
+            raise FileNotFoundError(f"refiner config file not found: {cfg}")
+        try:
+            cfg = Config.fromfile(str(cfg))
+        except Exception as exc:  # noqa: BLE001 - syntax errors, bad imports, unknown suffixes: all the user's file
+            raise RefinerConfigError(f"refiner config {cfg} could not be read: {type(exc).__name__}: {exc}") from None
     if isinstance(cfg, Config):
         if "refiner" not in cfg:
             raise RefinerConfigError(f"config {cfg.filename} has no `refiner` stanza; add e.g. refiner = "

@@ -3,8 +3,8 @@
 1. Probe the video; decode its audio (44.1 kHz mono) unless ``no_audio`` (no audio stream: pose-only, warned;
    silent audio: the refiner warns and goes pose-only).
 2. 3D poses: MediaPipe on every frame, or on frames at ``estimator_fps`` (:mod:`.estimator`); or a ``poses``
-   file (our ``.npz``/``.json``/``.csv`` result format, or an MMPose 3D prediction ``.json``), which must span
-   the video.
+   file (our ``.npz``/``.json``/``.csv`` result format, an MMPose 3D prediction ``.json``, or a plain array:
+   ``np.save`` ``.npy`` / ``np.savez(poses=...)`` ``.npz``), which must span the video.
 3. Refine with :class:`~pose_audio_refine.Refiner` (50 fps by default).
 4. Write ``<stem>_refined.{npz,json,csv}``, ``<stem>_raw.npz``, ``<stem>_wrists.png`` and, with ``render``,
    ``<stem>_refined.mp4``; return a summary.
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..interpolate import interp_track
-from ..validation import check_rate
+from ..validation import check_output_path, check_rate
 from .io import VideoInfo, iter_frames, video_info, write_video
 
 __all__ = ["LoadedPoses", "load_poses_file", "refine_video", "AUDIO_SR"]
@@ -54,7 +54,7 @@ class LoadedPoses:
         MMPose's demo frame is a mirror image: y is negated before refining and after (see
         :mod:`pose_audio_refine.mmpose`).
     source : str
-        ``"result"`` or ``"mmpose"``.
+        ``"result"``, ``"mmpose"`` or ``"array"``.
     """
 
     poses: np.ndarray
@@ -66,17 +66,22 @@ class LoadedPoses:
     source: str = "result"
 
 
-def load_poses_file(path, default_fps: float | None = None) -> LoadedPoses:
+def load_poses_file(path, default_fps: float | None = None, fps: float | None = None) -> LoadedPoses:
     """Read a ``--poses`` file.
 
     Parameters
     ----------
     path : str or Path
         ``.npz``/``.json``/``.csv`` written by :meth:`RefineResult.save` (its ``poses`` at its ``fps``; an
-        ``image_points`` array in an ``.npz`` is read too), or an MMPose 3D prediction ``.json`` (first
-        instance of each frame; h36m, metres, MMPose's demo frame).
+        ``image_points`` array in an ``.npz`` is read too), an MMPose 3D prediction ``.json`` (first
+        instance of each frame; h36m, metres, MMPose's demo frame), or a plain array ``(T, J, 3)``: a ``.npy``
+        (``np.save``) or an ``.npz`` with a ``poses`` entry (``np.savez(f, poses=..., fps=25)``; optional
+        ``fps``, ``skeleton`` and ``units`` entries; the skeleton is otherwise inferred from J and the units
+        are the skeleton's default).
     default_fps : float, optional
-        Frame rate for MMPose files, which do not record one (the video's).
+        Frame rate for files that do not record one (MMPose files, plain arrays): the video's.
+    fps : float, optional
+        Frame rate of a plain array file (overrides its ``fps`` entry and ``default_fps``).
 
     Returns
     -------
@@ -92,8 +97,12 @@ def load_poses_file(path, default_fps: float | None = None) -> LoadedPoses:
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"poses file not found: {p}")
-    if p.suffix.lower() not in (".npz", ".json", ".csv"):
-        raise ValueError(f"poses file must be .npz, .json or .csv, got {p.name!r}")
+    if p.suffix.lower() not in (".npz", ".npy", ".json", ".csv"):
+        raise ValueError(f"poses file must be .npz, .npy, .json or .csv, got {p.name!r}")
+    if p.suffix.lower() in (".npz", ".npy"):
+        plain = _load_plain_array(p, fps, default_fps)
+        if plain is not None:
+            return plain
     try:
         res = RefineResult.load(p)
     except Exception as exc:  # noqa: BLE001 - any failure: maybe it is an MMPose file
@@ -112,6 +121,42 @@ def load_poses_file(path, default_fps: float | None = None) -> LoadedPoses:
                     raise ValueError(f"{p}: image_points must have shape {poses.shape[:2] + (2,)}, "
                                      f"got {image.shape}")
     return LoadedPoses(poses, float(res.fps), res.skeleton, res.units, image)
+
+
+def _load_plain_array(p: Path, fps: float | None, default_fps: float | None) -> LoadedPoses | None:
+    """A plain ``(T, J, 3)`` array file, or None when ``p`` is one of our result files (it has ``meta``)."""
+    from ..skeletons import get_skeleton, infer_skeleton  # noqa: PLC0415
+
+    how = ("a poses file is our result file (RefineResult.save) or a plain (T, J, 3) array: "
+           "np.save('poses.npy', poses) or np.savez('poses.npz', poses=poses, fps=25)")
+    try:
+        z = np.load(p, allow_pickle=False)
+    except Exception as exc:  # noqa: BLE001 - corrupt file, pickled objects, not numpy at all
+        raise ValueError(f"{p} could not be read as a numpy file ({exc}); {how}") from None
+    entries: dict = {}
+    if isinstance(z, np.lib.npyio.NpzFile):
+        with z:
+            if "meta" in z.files:
+                return None  # our own result format: RefineResult.load reads it
+            if "poses" not in z.files:
+                raise ValueError(f"{p} has no 'poses' entry (entries: {', '.join(z.files) or 'none'}); {how}")
+            entries = {k: z[k] for k in ("poses", "fps", "skeleton", "units") if k in z.files}
+    else:
+        entries = {"poses": z}
+    poses = np.asarray(entries["poses"])
+    if poses.ndim != 3 or poses.shape[-1] != 3:
+        raise ValueError(f"{p}: poses must be one person's (T, J, 3) array, got shape {poses.shape}")
+    if fps is None:
+        fps = float(entries["fps"]) if "fps" in entries else default_fps
+    if fps is None:
+        raise ValueError(f"{p}: a plain array records no frame rate: pass --fps (or save it: np.savez(..., fps=25))")
+    fps = check_rate(fps, f"fps of {p.name}")
+    try:
+        skel = get_skeleton(str(entries["skeleton"])) if "skeleton" in entries else infer_skeleton(poses.shape[1])
+    except ValueError as exc:
+        raise ValueError(f"{p}: {exc} (save a 'skeleton' entry: np.savez(..., skeleton='h36m'))") from None
+    units = str(entries["units"]) if "units" in entries else skel.units
+    return LoadedPoses(np.asarray(poses, dtype=np.float64), fps, skel.name, units, None, source="array")
 
 
 def _load_mmpose(p: Path, default_fps: float | None, first_error: Exception) -> LoadedPoses:
@@ -175,7 +220,7 @@ def _save_raw(path: Path, raw: np.ndarray, fps: float, skeleton, units: str, **e
 def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None = None,
                  max_seconds: float | None = None, no_audio: bool = False, render: bool = False,
                  checkpoint=None, out_fps: float = 50.0, device: str = "cpu", progress: bool = True,
-                 min_detection_rate: float = 0.5, render_height: int = 480) -> dict:
+                 min_detection_rate: float = 0.5, render_height: int = 480, poses_fps: float | None = None) -> dict:
     """Run the whole job on one video.
 
     Parameters
@@ -206,12 +251,15 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
         Refuse MediaPipe estimates with a person in fewer of the frames.
     render_height : int
         Height of the overlay video, pixels.
+    poses_fps : float, optional
+        Frame rate of a plain array ``poses`` file (default: its ``fps`` entry, else the video's).
 
     Returns
     -------
     dict
         ``video``, ``frames`` (video frames processed), ``video_fps``, ``fps_in`` (the refiner's input rate),
-        ``frames_estimated``, ``detection_rate``, ``fps_out``, ``frames_out``, ``audio_used``, ``warnings``,
+        ``frames_estimated``, ``detection_rate``, ``fps_out``, ``frames_out``, ``audio_used``,
+        ``audio_seconds`` (how much of the video the audio covers; None without audio), ``warnings``,
         ``seconds`` (per stage and ``total``), ``duration_s``, ``realtime_factor`` (total time / video
         seconds processed), ``smoothness`` (mean acceleration raw-upsampled vs refined, mm/s²; MPJPE refined
         vs raw-upsampled, mm) and ``paths``.
@@ -223,9 +271,19 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
     ValueError
         Not a video (:class:`~pose_audio_refine.video.io.VideoReadError`), no person in most frames
         (:class:`~pose_audio_refine.video.estimator.NoPersonError`), a poses file of the wrong length, bad
-        options.
+        options, an ``out_dir`` that is a file or sits under one, a ``device`` this machine lacks.
+    RuntimeError
+        The refiner's network returned NaN/inf.
+
+    Warns
+    -----
+    UserWarning
+        Pose-only refinement (no audio stream, ``no_audio``, silent audio), audio that covers less of the
+        video than the poses (a truncated file: the audio is used where it exists, pose-only after), few
+        frames with a person.
     """
     from .. import Refiner  # noqa: PLC0415 - torch only when running
+    from ..refiner import MAX_AV_MISMATCH_S  # noqa: PLC0415
     from ..audio import AudioDecodeError, NoAudioStreamError, load_audio  # noqa: PLC0415
     from ..metrics import mean_acceleration, mpjpe  # noqa: PLC0415
     from ..skeletons import get_skeleton  # noqa: PLC0415
@@ -247,12 +305,19 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
             raise ValueError("estimator_fps applies to MediaPipe; it cannot be combined with poses=")
     if max_seconds is not None:
         max_seconds = check_rate(max_seconds, "max_seconds")
+    if poses_fps is not None and poses is None:
+        raise ValueError("poses_fps is the frame rate of a poses file; it needs poses=")
+    if out_dir is not None:
+        check_output_path(out_dir, "out_dir", folder=True)
+    # Built first: a bad checkpoint or device fails before minutes of estimation, not after.
+    refiner = Refiner(checkpoint=checkpoint, device=device, progress=progress)
     info = video_info(video)
     n_frames = info.n_frames
     if max_seconds is not None:
         n_frames = max(1, min(n_frames, int(math.floor(max_seconds * info.fps + 1e-9))))
     duration = n_frames / info.fps
-    out = Path(out_dir) if out_dir is not None else Path("outputs") / info.path.stem
+    out = Path(out_dir) if out_dir is not None else check_output_path(Path("outputs") / info.path.stem, "out_dir",
+                                                                       folder=True)
     out.mkdir(parents=True, exist_ok=True)
     stem = info.path.stem
 
@@ -264,15 +329,24 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
     elif not info.has_audio:
         note(f"{info.path.name} has no audio stream: pose-only refinement")
     else:
-        try:
-            audio, _ = load_audio(info.path, sr=AUDIO_SR, duration=duration)
-        except NoAudioStreamError:
-            note(f"{info.path.name} has no audio stream: pose-only refinement")
-        except AudioDecodeError as exc:
-            note(f"the audio of {info.path.name} could not be decoded ({exc}): pose-only refinement")
+        with warnings.catch_warnings(record=True) as caught:  # the decoder's (a truncated file) go in the notes
+            warnings.simplefilter("always")
+            try:
+                audio, _ = load_audio(info.path, sr=AUDIO_SR, duration=duration)
+            except NoAudioStreamError:
+                note(f"{info.path.name} has no audio stream: pose-only refinement")
+            except AudioDecodeError as exc:
+                note(f"the audio of {info.path.name} could not be decoded ({exc}): pose-only refinement")
+        for w in caught:
+            note(str(w.message))
         if audio is not None and audio.size < AUDIO_SR * 0.25:
             note(f"the audio track of {info.path.name} is only {audio.size / AUDIO_SR:.2f} s long: pose-only")
             audio = None
+        if audio is not None and audio.size / AUDIO_SR < duration - MAX_AV_MISMATCH_S:
+            # The refiner (trim=True) pads it with silence features, the model's "no audio" input: say so.
+            note(f"the audio of {info.path.name} covers only {audio.size / AUDIO_SR:.2f} s of the "
+                 f"{duration:.2f} s processed (a truncated file?): audio is used for the first "
+                 f"{audio.size / AUDIO_SR:.2f} s, pose-only refinement after")
     seconds["audio"] = time.perf_counter() - t0
 
     # ---- poses
@@ -280,7 +354,7 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
     image_px = None
     frames_estimated = detection_rate = None
     if poses is not None:
-        loaded = load_poses_file(poses, default_fps=info.fps)
+        loaded = load_poses_file(poses, default_fps=info.fps, fps=poses_fps)
         _check_span(loaded, info, poses)
         check_rate(loaded.fps, "fps of the poses file", 10.0, _MAX_TRACK_FPS)
         T = min(loaded.poses.shape[0], max(2, int(round(duration * loaded.fps))))  # --max-seconds cuts it
@@ -322,7 +396,6 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
 
     # ---- refine
     t0 = time.perf_counter()
-    refiner = Refiner(checkpoint=checkpoint, device=device, progress=progress)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = refiner.refine(raw, audio, fps=track_fps, sr=AUDIO_SR if audio is not None else None, skeleton=skel,
@@ -372,6 +445,7 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
         "pose_frames_in": int(T), "frames_estimated": frames_estimated, "detection_rate": detection_rate,
         "estimator_fps": estimator_fps, "fps_out": float(res.fps), "frames_out": int(res.poses.shape[0]),
         "audio_used": bool(res.audio_used), "skeleton": skel.name, "units": units,
+        "audio_seconds": None if audio is None or not res.audio_used else min(audio.size / AUDIO_SR, duration),
         "warnings": list(dict.fromkeys(notes)), "duration_s": duration,
         "seconds": {k_: round(v, 3) for k_, v in seconds.items()},
         "realtime_factor": seconds["total"] / duration, "smoothness": smooth, "paths": paths,
