@@ -3,7 +3,7 @@
 # the window's evident noise per joint, mean-free over the window (it de-jitters and un-swaps, it never relocates),
 # with the pose fed root-relative per frame plus the root's path (travelling motion looks like motion in place):
 # residual='correction' (pose_audio_refine/models/correction.py). Trained on a continuum of noise levels down to
-# none (noise_scale: 15 % clean, 35 % scaled by U(0, 1), the rest full), three presets (realistic, paper, and
+# none (noise_scale: 25 % clean, 35 % scaled by U(0, 1), the rest full), three presets (realistic, paper, and
 # 30 mm jitter with drift and swaps) at ANY rate in 10-60 fps made on the fly from the ground truth, on simulated
 # violin plus the real-motion sets' TRAIN splits, with audio dropout so that the same weights serve pose-only input.
 #   python tools/train.py configs/mapnet/mapnet_small_correction.py
@@ -14,7 +14,7 @@ _base_ = ['../_base_/default_runtime.py']
 # truth and audio; the noise is made on the fly) and the two --real builds (README, Training and evaluation).
 data_root = 'data_build/mapdat_realistic'
 noise = ['realistic', 'paper', 'drift_swaps30']
-noise_scale = (0.15, 0.35)
+noise_scale = (0.25, 0.35)
 tau = 'tau033'  # stored input rate, read only without online noise (which draws its rate from fps_range)
 batch_size = 32
 _window_set = dict(type='MAPdatWindows', split='train', input_mode='grid', online_noise=noise, fps_range=(10.0, 60.0),

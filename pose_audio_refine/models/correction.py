@@ -32,7 +32,7 @@ import torch
 from .layers import gaussian_time
 
 __all__ = ["MAX_GAIN", "NOISE_FLOOR_MM", "NOISE_SIGMA_SLOTS", "ROOT_JOINTS", "IDENTITY_LOGIT", "evident_noise",
-           "mean_free", "bounded_correction", "smoothing_mixture", "root_relative"]
+           "mean_free", "bounded_correction", "smoothing_mixture", "root_relative", "linear_trend", "smooth_detrended"]
 
 #: Largest correction, in units of the window's evident noise per joint.
 MAX_GAIN: float = 6.0
@@ -46,6 +46,25 @@ NOISE_SIGMA_SLOTS: float = 3.0
 IDENTITY_LOGIT: float = 4.0
 #: telmi13 joints whose mean is the per-frame root (RBWT, LBWT: the waist).
 ROOT_JOINTS: tuple[int, int] = (7, 8)
+
+
+def linear_trend(x: torch.Tensor) -> torch.Tensor:
+    """The least-squares straight line through each ``(B, T, C)`` channel over time (dim 1)."""
+    t = torch.linspace(-1.0, 1.0, x.shape[1], device=x.device, dtype=x.dtype).view(1, -1, 1)
+    mean = x.mean(dim=1, keepdim=True)
+    slope = ((x - mean) * t).sum(dim=1, keepdim=True) / t.square().sum()
+    return mean + slope * t
+
+
+def smooth_detrended(x: torch.Tensor, sigma_slots: float) -> torch.Tensor:
+    """Gaussian smoothing along time of ``(B, T, C)`` that keeps straight-line motion exactly, edges included.
+
+    Why: edge-replicated smoothing pulls a travelling body (a dancer crossing the floor) back toward where it was
+    at the window's edges, by about its speed times the width; smoothing only the deviation from the window's
+    straight-line trend does not.
+    """
+    trend = linear_trend(x)
+    return trend + gaussian_time(x - trend, sigma_slots)
 
 
 def evident_noise(x: torch.Tensor, sigma_slots: float = NOISE_SIGMA_SLOTS) -> torch.Tensor:
@@ -64,7 +83,7 @@ def evident_noise(x: torch.Tensor, sigma_slots: float = NOISE_SIGMA_SLOTS) -> to
         ``(B, 1, J, 1)`` in the units of ``x``.
     """
     b, t, j, _ = x.shape
-    smooth = gaussian_time(x.reshape(b, t, j * 3), sigma_slots).reshape(b, t, j, 3)
+    smooth = smooth_detrended(x.reshape(b, t, j * 3), sigma_slots).reshape(b, t, j, 3)
     return (x - smooth).square().sum(-1).mean(1, keepdim=True).sqrt().unsqueeze(-1)
 
 
@@ -94,7 +113,8 @@ def bounded_correction(head: torch.Tensor, noise: torch.Tensor, max_gain: float 
 
 
 def smoothing_mixture(x: torch.Tensor, logits: torch.Tensor, sigmas_slots) -> torch.Tensor:
-    """The deviation from ``x`` of a per-frame, per-joint softmax mixture of ``x`` and its Gaussian smoothings.
+    """The deviation from ``x`` of a per-frame, per-joint softmax mixture of ``x`` and its Gaussian smoothings
+    (:func:`smooth_detrended`, so straight-line travel is kept).
 
     Parameters
     ----------
@@ -112,7 +132,7 @@ def smoothing_mixture(x: torch.Tensor, logits: torch.Tensor, sigmas_slots) -> to
     """
     b, t, j, _ = x.shape
     flat = x.reshape(b, t, j * 3)
-    smooth = torch.stack([gaussian_time(flat, float(s)).reshape(b, t, j, 3) - x for s in sigmas_slots], dim=-1)
+    smooth = torch.stack([smooth_detrended(flat, float(s)).reshape(b, t, j, 3) - x for s in sigmas_slots], dim=-1)
     w = torch.softmax(logits, dim=-1)[..., 1:].unsqueeze(-2)  # (B, T, J, 1, K): the identity adds nothing
     return (smooth * w).sum(-1)
 
