@@ -67,6 +67,12 @@ def check_poses(poses, name: str = "poses", allow_nan: bool = True, ndim: int | 
         raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
     if np.isinf(arr).any():
         raise ValueError(f"{name} contains inf values")
+    finite = np.abs(arr[~np.isnan(arr)])  # every finite value, even beside a NaN: garbage is garbage
+    peak = float(finite.max()) if finite.size else 0.0
+    del finite
+    if peak > MAX_ABS_COORD:
+        raise ValueError(f"{name} has coordinates as large as {peak:.3g}, far beyond any body in any units "
+                         f"(limit {MAX_ABS_COORD:g}): check the data and its units")
     joint_nan = np.isnan(arr).any(axis=-1)
     if joint_nan.any() and not allow_nan:
         raise ValueError(f"{name} contains NaN values")
@@ -77,10 +83,6 @@ def check_poses(poses, name: str = "poses", allow_nan: bool = True, ndim: int | 
             who = name if arr.ndim == 3 else f"{name}[{p}]"
             raise ValueError(f"{who} is all NaN: no joint was observed in any frame (a joint counts as observed "
                              "where all three of its coordinates are finite)")
-    peak = float(np.abs(arr[~joint_nan]).max())
-    if peak > MAX_ABS_COORD:
-        raise ValueError(f"{name} has coordinates as large as {peak:.3g}, far beyond any body in any units "
-                         f"(limit {MAX_ABS_COORD:g}): check the data and its units")
     return arr
 
 
