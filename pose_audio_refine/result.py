@@ -3,6 +3,7 @@ and ``.csv``."""
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,11 +104,36 @@ class RefineResult:
 
     @classmethod
     def load(cls, path) -> "RefineResult":
-        """Read a file written by :meth:`save` (format from the suffix)."""
+        """Read a file written by :meth:`save` (format from the suffix).
+
+        Raises
+        ------
+        FileNotFoundError
+            No such file.
+        ValueError
+            Another suffix, or a file that is not a saved result (the message names the file and what is missing).
+        """
         path = Path(path)
+        if path.suffix.lower() not in (".npz", ".json", ".csv"):
+            raise ValueError(f"path must end in .npz, .json or .csv, got {path.name!r}")
+        if not path.is_file():
+            raise FileNotFoundError(f"result file not found: {path}")
+        try:
+            return cls._load(path)
+        except (KeyError, IndexError, TypeError, ValueError, zipfile.BadZipFile) as exc:
+            if isinstance(exc, ValueError) and str(path) in str(exc):
+                raise  # already ours, naming the file
+            what = f"no {exc.args[0]!r} entry" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+            raise ValueError(f"{path} is not a pose_audio_refine result ({what}); results are written by "
+                             "RefineResult.save") from None
+
+    @classmethod
+    def _load(cls, path: Path) -> "RefineResult":
         suffix = path.suffix.lower()
         if suffix == ".npz":
             with np.load(path, allow_pickle=False) as z:
+                if "meta" not in z.files:
+                    raise KeyError("meta")
                 meta = json.loads(str(z["meta"]))
                 extra = {k: z[k] for k in ("input_poses", "input_times") if k in z.files}
                 poses, times = z["poses"], z["times"]

@@ -391,8 +391,8 @@ def test_refine_video_cli_errors_are_one_line(ckpt, tmp_path, capsys):
     video, poses = REPO / "demo" / "violin_demo.mp4", REPO / "demo" / "violin_demo_poses.npz"
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
-    cases = [(["--out", str(a_file)], "out_dir .* is a file, not a folder"),
-             (["--out", str(a_file / "sub")], "cannot be created: .* is a file"),
+    cases = [(["--out", str(a_file)], "--out .* is a file, not a folder"),
+             (["--out", str(a_file / "sub")], "--out .* cannot be created: .* is a file"),
              (["--out", str(tmp_path / "o"), "--device", "meta"], "device='meta'")]
     if not torch.cuda.is_available():
         cases.append((["--out", str(tmp_path / "o"), "--device", "cuda"], "device='cuda' but CUDA is not available"))
@@ -401,6 +401,19 @@ def test_refine_video_cli_errors_are_one_line(ckpt, tmp_path, capsys):
         err = capsys.readouterr().err
         assert rc == 2 and err.startswith("error: ") and "Traceback" not in err, err
         assert re.search(match, err), err
+
+
+def test_result_load_explains_files_that_are_not_results(tmp_path):
+    from pose_audio_refine import RefineResult
+
+    np.savez(tmp_path / "plain.npz", poses=moving(1.0, 25))
+    with pytest.raises(ValueError, match=r"plain.npz is not a pose_audio_refine result \(no 'meta' entry\)"):
+        RefineResult.load(tmp_path / "plain.npz")
+    (tmp_path / "other.json").write_text('{"a": 1}')
+    with pytest.raises(ValueError, match=r"other.json is not a pose_audio_refine result \(no 'poses' entry\)"):
+        RefineResult.load(tmp_path / "other.json")
+    with pytest.raises(FileNotFoundError, match="result file not found"):
+        RefineResult.load(tmp_path / "missing.csv")
 
 
 def test_plain_poses_arrays_are_accepted_or_explained(tmp_path):

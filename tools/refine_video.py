@@ -101,6 +101,10 @@ def main(argv=None) -> int:
     original_format = warnings.formatwarning
     warnings.formatwarning = lambda msg, cat, *a, **k: f"warning: {msg}\n"
     try:
+        if args.out is not None:  # named as the user typed it (the library says out_dir)
+            from pose_audio_refine.validation import check_output_path  # noqa: PLC0415
+
+            check_output_path(args.out, "--out", folder=True)
         summary = refine_video(video, out_dir=args.out, poses=poses, estimator_fps=args.estimator_fps,
                                max_seconds=args.max_seconds, no_audio=args.no_audio, render=args.render,
                                checkpoint=args.checkpoint, out_fps=args.out_fps, device=args.device,
