@@ -106,6 +106,15 @@ class Refiner:
         motion, on tracks smooth enough for that to mean something). None: as the checkpoint's sidecar says
         (``unswap_input``; on for the bundled model), off for a bare ``nn.Module``.
 
+    Attributes
+    ----------
+    use_audio : bool
+        Whether the network takes audio: False when the sidecar says ``use_audio: false`` (the SmoothNet- and
+        DeciWatch-style baselines) or the network's ``use_audio`` attribute is False (PoT). Then audio is
+        ignored (with a warning), no features are computed and ``RefineResult.audio_used`` is False.
+    checkpoint_name : str
+        How errors name the checkpoint (its path, the bundled one, or the module passed in).
+
     Examples
     --------
     ::

@@ -401,6 +401,14 @@ def test_refine_video_cli_errors_are_one_line(ckpt, tmp_path, capsys):
         err = capsys.readouterr().err
         assert rc == 2 and err.startswith("error: ") and "Traceback" not in err, err
         assert re.search(match, err), err
+    net = tiny_net()
+    with torch.no_grad():
+        net.head.fc3.bias.fill_(float("nan"))
+    diverged = save_weights(net, dict(NET_CFG), tmp_path / "diverged.pth", input_mode="grid")
+    rc = cli.main([str(video), "--poses", str(poses), "--checkpoint", str(diverged), "--no-progress",
+                   "--max-seconds", "2", "--out", str(tmp_path / "nan")])
+    err = capsys.readouterr().err
+    assert rc == 3 and err.startswith(f"error: checkpoint {diverged} returned NaN/inf") and "Traceback" not in err
 
 
 def test_result_load_explains_files_that_are_not_results(tmp_path):

@@ -338,7 +338,10 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
             except AudioDecodeError as exc:
                 note(f"the audio of {info.path.name} could not be decoded ({exc}): pose-only refinement")
         for w in caught:
-            note(str(w.message))
+            if issubclass(w.category, UserWarning):
+                note(str(w.message))
+            else:  # not about the input: passed on as it came
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         if audio is not None and audio.size < AUDIO_SR * 0.25:
             note(f"the audio track of {info.path.name} is only {audio.size / AUDIO_SR:.2f} s long: pose-only")
             audio = None
