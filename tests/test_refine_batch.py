@@ -314,13 +314,16 @@ def test_cli_usage_errors_exit_2(tmp_path, capsys):
     cli = _cli()
     (tmp_path / "empty").mkdir()
     (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "v.mp4").write_bytes(b"")
     (tmp_path / "m.csv").write_text("video,colour\nv.mp4,red\n")
     cases = [([str(tmp_path / "missing.mp4")], "INPUT not found"),
              ([str(tmp_path / "empty")], "no video"),
              ([str(tmp_path / "notes.txt")], "is not a video"),
              ([str(tmp_path / "m.csv")], "unknown column(s) 'colour'"),
              ([str(tmp_path / "empty"), "--checkpoint", str(tmp_path / "nope.pth")], "--checkpoint"),
-             ([str(tmp_path / "empty"), "--estimator-fps", "5"], "--estimator-fps must be >= 10")]
+             ([str(tmp_path / "empty"), "--estimator-fps", "5"], "--estimator-fps must be >= 10"),
+             ([str(tmp_path / "v.mp4"), "--ray", "nonsense"], "expected 'local', 'auto', HOST:PORT"),
+             ([str(tmp_path / "v.mp4"), "--ray", "127.0.0.1:1"], "cannot reach a Ray cluster at '127.0.0.1:1'")]
     for argv, message in cases:
         assert cli.main([*argv, "--out", str(tmp_path / "out")]) == 2, argv
         err = capsys.readouterr().err

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 import sys
 import time
 from collections import deque
@@ -167,8 +168,36 @@ def _ray_task(item: BatchItem, out_dir: Path, options: ItemOptions, key: str) ->
     return run_item(item, out_dir, options, key)
 
 
-def _run_ray(todo: list[tuple[BatchItem, str]], out_dir: Path, options: ItemOptions, address: str,
-             num_cpus: int, emit: Callable[[dict], None]) -> str:
+def _check_reachable(address: str, timeout: float = 10.0) -> None:
+    """Fail fast on a ``host:port`` (or ``ray://host:port``) nothing listens on: Ray itself retries for minutes."""
+    if address == "auto":
+        return
+    rest = address.split("://", 1)[1] if "://" in address else address
+    host, sep, port = rest.rpartition(":")
+    if not sep or not port.isdigit():
+        raise BatchInputError(f"--ray {address!r}: expected 'local', 'auto', HOST:PORT or ray://HOST:PORT")
+    try:
+        with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise BatchInputError(f"cannot reach a Ray cluster at {address!r}: {exc}") from None
+
+
+def _resolve_auto(ray, address: str) -> str:
+    """The cluster ``auto`` means (``RAY_ADDRESS``, else the last ``ray start`` here), as Ray resolves it."""
+    try:
+        from ray._private.services import canonicalize_bootstrap_address  # noqa: PLC0415 - Ray's own rule
+
+        resolved = canonicalize_bootstrap_address(address)
+    except ConnectionError as exc:  # no cluster found
+        raise BatchInputError(f"--ray auto: {str(exc).strip().splitlines()[0]}") from None
+    except Exception:  # noqa: BLE001 - another Ray version: let ray.init resolve it
+        return address
+    return resolved or address
+
+
+def _ray_connect(address: str, num_cpus: int):
+    """Import Ray and connect (or start a local one): ``(ray module, whether we started it, its address)``."""
     try:
         import ray  # noqa: PLC0415 - optional extra
     except ImportError as exc:
@@ -177,19 +206,29 @@ def _run_ray(todo: list[tuple[BatchItem, str]], out_dir: Path, options: ItemOpti
 
     started = False
     if not ray.is_initialized():
+        if address == "auto":
+            _check_reachable(_resolve_auto(ray, address))
+        elif address != "local":
+            _check_reachable(address)
         kw = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
         try:
             if address == "local":
                 ray.init(num_cpus=num_cpus, **kw)
             else:
                 ray.init(address=address, **kw)
-        except ConnectionError as exc:
-            raise BatchInputError(f"cannot connect to a Ray cluster at {address!r}: {exc}") from None
+        except (ConnectionError, ValueError, RuntimeError) as exc:  # unreachable; ray:// without ray[client]
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise BatchInputError(f"cannot connect to a Ray cluster at {address!r}: {msg}") from None
         started = True
     try:
         where = ray.get_runtime_context().gcs_address
     except Exception:  # noqa: BLE001 - Ray Client and older versions: the address asked for
         where = address
+    return ray, started, str(where)
+
+
+def _run_ray(ray, todo: list[tuple[BatchItem, str]], out_dir: Path, options: ItemOptions,
+             emit: Callable[[dict], None]) -> None:
     task = ray.remote(num_cpus=1, max_retries=0)(_ray_task)
     refs = {}
     try:
@@ -208,10 +247,6 @@ def _run_ray(todo: list[tuple[BatchItem, str]], out_dir: Path, options: ItemOpti
         for ref in refs:
             ray.cancel(ref, force=True)
         raise
-    finally:
-        if started:
-            ray.shutdown()
-    return str(where)
 
 
 def run_batch(items: list[BatchItem], out_dir, options: ItemOptions | None = None, *, workers: int | None = None,
@@ -260,7 +295,6 @@ def run_batch(items: list[BatchItem], out_dir, options: ItemOptions | None = Non
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise BatchInputError(f"workers must be an integer >= 1, got {workers!r}")
     out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
     opts = options.describe()
     todo, skipped = [], []
     for item in items:
@@ -274,7 +308,18 @@ def run_batch(items: list[BatchItem], out_dir, options: ItemOptions | None = Non
                                        worker=old.get("worker")))
         else:
             todo.append((item, key))
-    writer = ManifestWriter(out_dir, names)
+    ray_mod = ray_started = None
+    backend = f"local, {min(workers, max(1, len(todo)))} worker(s)"
+    if todo and ray is not None:  # connect first: a usage error leaves nothing written
+        ray_mod, ray_started, where = _ray_connect(ray, workers)
+        backend = f"ray at {where}"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        writer = ManifestWriter(out_dir, names)
+    except BaseException:
+        if ray_started:
+            ray_mod.shutdown()
+        raise
     bar = _Progress(len(items), len(skipped), progress)
 
     def emit(record: dict) -> None:
@@ -287,16 +332,17 @@ def run_batch(items: list[BatchItem], out_dir, options: ItemOptions | None = Non
         writer.add(rec)
         if on_record is not None:
             on_record(rec)
-    backend = f"local, {min(workers, max(1, len(todo)))} worker(s)"
     interrupted = False
     try:
-        if todo and ray is None:
+        if todo and ray_mod is None:
             _run_local(todo, out_dir, options, min(workers, len(todo)), emit)
         elif todo:
-            backend = "ray at " + _run_ray(todo, out_dir, options, ray, workers, emit)
+            _run_ray(ray_mod, todo, out_dir, options, emit)
     except KeyboardInterrupt:  # the workers are stopped; what finished is recorded
         interrupted = True
     finally:
+        if ray_started:
+            ray_mod.shutdown()
         bar.close()
         records = writer.close()
     return BatchResult(records, time.perf_counter() - t0, writer.path, backend, interrupted)
