@@ -19,9 +19,9 @@ from .models import build_model
 
 #: Folder of the weights bundled with the package, and the default checkpoint's name.
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_small_grid.pth"
+DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_small_bank.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "eb36f2e859fe3de6ea15f1352300234714638f7fe48af9791d3506d97f97ee99"
+DEFAULT_SHA256 = "d84abf8f609cafc9d475bb8a2612f7a874441bd6e8db3e17bc6097c9cb896227"
 
 
 class CheckpointError(ValueError):

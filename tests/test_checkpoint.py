@@ -36,7 +36,7 @@ def test_modified_bundled_weights_are_refused_even_with_a_matching_sidecar(tmp_p
         ck.load_weights()
 
 
-KEPT = ("pot_small_grid_hardgate", "smoothnet_grid", "deciwatch_grid")  # the README's equal-budget comparison
+KEPT = ("pot_small_bank", "smoothnet_grid", "deciwatch_grid")  # the README's equal-budget comparison
 
 
 def test_kept_training_weights_load_and_all_weights_stay_small():
@@ -47,13 +47,14 @@ def test_kept_training_weights_load_and_all_weights_stay_small():
         assert meta["input_mode"] == "grid" and meta["net"]["type"] == type(net).__name__
         assert torch.isfinite(net(x)).all()
     files = sorted(weights.glob("*.pth")) + sorted(ck.WEIGHTS_DIR.glob("*.pth"))
-    assert {f.stem for f in files} == set(KEPT) | {"mapnet_small_grid"}
+    assert {f.stem for f in files} == set(KEPT) | {"mapnet_small_bank"}
     assert sum(f.stat().st_size for f in files) <= 4_000_000
 
 
 @pytest.mark.parametrize("option", [dict(rebalance_mode="attention"), dict(time_pe=True), dict(residual="smooth"),
-                                    dict(residual_gate="mix"), dict(residual_gate="sigmoid"),
-                                    dict(residual_gate=None)])  # no gate named: the old sigmoid default
+                                    dict(residual_gate="mix", residual="gated"),
+                                    dict(residual_gate="sigmoid", residual="gated"),
+                                    dict(residual_gate=None, residual="gated")])  # no gate named: the old sigmoid
 def test_a_sidecar_with_a_dropped_option_is_refused_by_name(tmp_path, option):
     copy = tmp_path / "w.pth"
     shutil.copy(ck.DEFAULT_CHECKPOINT, copy)

@@ -14,8 +14,8 @@ import torch
 from pose_audio_refine.checkpoint import CheckpointError, load_weights, sidecar_path
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIG = str(REPO / "configs/mapnet/mapnet_small_grid.py")
-POT = str(REPO / "configs/baselines/pot_small_grid_hardgate.py")
+CONFIG = str(REPO / "configs/mapnet/mapnet_small_bank.py")
+POT = str(REPO / "configs/baselines/pot_small_bank.py")
 TINY = ["model.net.h1=16", "model.net.h2=10", "model.net.n_heads=2", "model.net.pose_layers=1",
         "model.net.audio_layers=1", "model.net.fusion_layers=1", "train_dataloader.batch_size=4",
         "val_dataloader.batch_size=8", "val_dataloader.dataset.max_samples=8", "default_hooks.logger.interval=1",
@@ -156,7 +156,7 @@ def test_export_then_test_tool_and_shuffled_audio_control(train_main, mini_build
     export_weights, test_tool = _tool("export_weights"), _tool("test")
     w = export_weights.main([CONFIG, str(wd / "iter_2.pth"), "--out", str(tmp_path / "w.pth"), "--cfg-options", *TINY])
     net, meta = load_weights(w)
-    assert meta["input_mode"] == "grid" and meta["noise"] == ["realistic", "paper"]
+    assert meta["input_mode"] == "grid" and meta["noise"] == ["realistic", "paper", "drift_swaps30"]
     # --half: a float16 file of about half the size, loaded into a float32 net with the same weights to fp16 precision
     wh = export_weights.main([CONFIG, str(wd / "iter_2.pth"), "--out", str(tmp_path / "wh.pth"), "--half",
                               "--cfg-options", *TINY])
@@ -243,15 +243,48 @@ def test_every_training_config_resolves_builds_and_is_named_in_the_readme():
 
 
 def test_shipped_config_reads_in_one_file():
+    """The shipped recipe is one file (stage 1, whose one _base_ is the runtime) plus its short stage 2, and it is
+    exactly what the bundled weights' sidecar records."""
     import ast
-    tree = ast.parse((REPO / "configs/mapnet/mapnet_small_grid.py").read_text())
-    bases = [ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
-             and any(getattr(t, "id", None) == "_base_" for t in n.targets)]
-    assert bases == [["../_base_/default_runtime.py"]]
+
+    def bases(rel):
+        tree = ast.parse((REPO / rel).read_text())
+        return [ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+                and any(getattr(t, "id", None) == "_base_" for t in n.targets)]
+
+    assert bases("configs/mapnet/mapnet_small_bank.py") == [["../_base_/default_runtime.py"]]
+    assert bases("configs/mapnet/mapnet_small_bank_ft.py") == [["./mapnet_small_bank.py"]]
     assert "_base_" not in (REPO / "configs/_base_/default_runtime.py").read_text()
     from mmengine import Config
-    cfg = Config.fromfile(CONFIG)
-    side = json.loads((REPO / "pose_audio_refine/weights/mapnet_small_grid.json").read_text())
-    assert side["config"] == "configs/mapnet/mapnet_small_grid.py"
-    assert dict(cfg.model.net) == side["net"]  # the config is the bundled weights' recipe
+    side = json.loads((REPO / "pose_audio_refine/weights/mapnet_small_bank.json").read_text())
+    assert side["config"] == "configs/mapnet/mapnet_small_bank_ft.py"
+    cfg = Config.fromfile(str(REPO / side["config"]))
+    # the config is the bundled weights' recipe (JSON stores tuples as lists)
+    assert json.loads(json.dumps(dict(cfg.model.net))) == side["net"]
     assert cfg.unswap_input == side["unswap_input"] and cfg.train_cfg.max_iters == side["iteration"]
+    assert cfg.load_from == "work_dirs/mapnet_small_bank/iter_4000.pth"  # stage 2 starts from stage 1's end
+
+
+def test_relative_loss_weighs_each_window_by_its_input_error():
+    """PoseRefiner(relative_loss_floor_mm=f): each window's loss / (its input's MPJPE + f), so a clean window counts
+    as much as a very noisy one."""
+    from pose_audio_refine.models import refinement_loss
+    from training.engine.model import PoseRefiner
+
+    torch.manual_seed(0)
+    net = dict(type="MAPnet", t_in=150, h1=16, h2=10, n_heads=2, pose_layers=1, audio_layers=1, fusion_layers=1,
+               residual="correction", dropout=0.0)
+    plain, rel = PoseRefiner(net=net, vel_weight=0.5), PoseRefiner(net=net, vel_weight=0.5, relative_loss_floor_mm=5.0)
+    rel.load_state_dict(plain.state_dict())
+    gt = torch.randn(3, 150, 13, 3) * 200
+    poses = gt + torch.randn_like(gt) * torch.tensor([0.0, 20.0, 300.0]).view(3, 1, 1, 1)
+    with torch.no_grad():
+        pred = plain.net(poses, None)
+        err_in = torch.linalg.vector_norm(poses - gt, dim=-1).mean(dim=(1, 2))
+        want = torch.stack([refinement_loss(pred[b:b + 1], gt[b:b + 1], vel_weight=0.5) / (err_in[b] + 5.0)
+                            for b in range(3)]).mean()
+        torch.testing.assert_close(rel(poses, gt, None, None, mode="loss")["loss"], want)
+        torch.testing.assert_close(plain(poses, gt, None, None, mode="loss")["loss"],
+                                   refinement_loss(pred, gt, vel_weight=0.5))
+    with pytest.raises(ValueError, match="relative_loss_floor_mm"):
+        PoseRefiner(net=net, relative_loss_floor_mm=0.0)

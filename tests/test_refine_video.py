@@ -14,7 +14,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "demo"
-BUNDLED = REPO / "pose_audio_refine" / "weights" / "mapnet_small_grid.pth"
+BUNDLED = REPO / "pose_audio_refine" / "weights" / "mapnet_small_bank.pth"
 
 video = pytest.importorskip("pose_audio_refine.video")
 from pose_audio_refine.video import (NoPersonError, VideoReadError, refine_video,  # noqa: E402

@@ -3,8 +3,8 @@
 
 Examples
 --------
-    python tools/test.py configs/mapnet/mapnet_small_grid.py work_dirs/mapnet_small_grid/iter_4000.pth
-    python tools/test.py configs/mapnet/mapnet_small_grid.py pose_audio_refine/weights/mapnet_small_grid.pth
+    python tools/test.py configs/mapnet/mapnet_small_bank_ft.py work_dirs/mapnet_small_bank_ft/iter_2000.pth
+    python tools/test.py configs/mapnet/mapnet_small_bank_ft.py pose_audio_refine/weights/mapnet_small_bank.pth
     python tools/test.py CONFIG CHECKPOINT --shuffle-audio      # the control: audio from a different take
 
 CHECKPOINT is either an mmengine training checkpoint (``work_dirs/...``) or an exported weights file

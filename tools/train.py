@@ -3,8 +3,9 @@
 
 Examples
 --------
-    python tools/train.py configs/mapnet/mapnet_small_grid.py                     # the shipped model
-    python tools/train.py configs/mapnet/mapnet_small_grid.py --resume            # from the last checkpoint
+    python tools/train.py configs/mapnet/mapnet_small_bank.py                     # the shipped model, stage 1
+    python tools/train.py configs/mapnet/mapnet_small_bank_ft.py                  # stage 2 (loads stage 1's end)
+    python tools/train.py configs/mapnet/mapnet_small_bank.py --resume            # from the last checkpoint
     torchrun --nproc_per_node=2 tools/train.py CONFIG --launcher pytorch            # DDP (gloo on CPUs)
     python tools/train.py CONFIG --cfg-options train_cfg.max_iters=100 data_root=...
 """

@@ -22,15 +22,23 @@ class PoseRefiner(BaseModel):
         pure MPJPE loss).
     use_audio : bool
         Feed the batch's audio features (False: the network gets ``audio=None``).
+    relative_loss_floor_mm : float, optional
+        Weigh each sample's loss by ``1 / (its input's MPJPE + floor)``: the loss becomes "error relative to doing
+        nothing", so that a clean or lightly noisy window (input error ~1 mm) counts as much as one with the
+        paper's 300 mm jitter -- without it the clean windows' few mm vanish beside the noisy windows' hundreds,
+        and the net learns to smooth everything. None: the plain mean (earlier models).
     """
 
     def __init__(self, net: dict, vel_weight: float = 0.0, acc_weight: float = 0.0, use_audio: bool = True,
-                 data_preprocessor: dict | None = None):
+                 relative_loss_floor_mm: float | None = None, data_preprocessor: dict | None = None):
         super().__init__(data_preprocessor=data_preprocessor)
         net = dict(net)
         self.net_cfg = dict(net)
         self.net = build_model(net.pop("type"), **net)
         self.vel_weight, self.acc_weight, self.use_audio = float(vel_weight), float(acc_weight), bool(use_audio)
+        if relative_loss_floor_mm is not None and relative_loss_floor_mm <= 0:
+            raise ValueError(f"relative_loss_floor_mm must be > 0 mm, got {relative_loss_floor_mm}")
+        self.relative_floor = None if relative_loss_floor_mm is None else float(relative_loss_floor_mm)
 
     def forward(self, poses: torch.Tensor, gt: torch.Tensor, audio: torch.Tensor | None = None,
                 input_times: torch.Tensor | None = None, mode: str = "tensor", **meta):
@@ -41,8 +49,15 @@ class PoseRefiner(BaseModel):
         """
         pred = self.net(poses, audio if self.use_audio else None, input_times)
         if mode == "loss":
-            loss = refinement_loss(pred, gt, vel_weight=self.vel_weight, acc_weight=self.acc_weight)
-            return {"loss": loss}
+            if self.relative_floor is None:
+                return {"loss": refinement_loss(pred, gt, vel_weight=self.vel_weight, acc_weight=self.acc_weight)}
+            with torch.no_grad():  # each window's input error (grid input: the same 150 slots as gt)
+                err_in = torch.linalg.vector_norm(poses - gt, dim=-1).nanmean(dim=(1, 2)) if \
+                    poses.shape == gt.shape else torch.zeros(gt.shape[0], device=gt.device, dtype=gt.dtype)
+                weight = 1.0 / (torch.nan_to_num(err_in, nan=0.0) + self.relative_floor)
+            per_sample = torch.stack([refinement_loss(pred[b:b + 1], gt[b:b + 1], vel_weight=self.vel_weight,
+                                                      acc_weight=self.acc_weight) for b in range(gt.shape[0])])
+            return {"loss": (weight * per_sample).mean()}
         if mode == "predict":
             category = meta.get("category")
             return [{"pred": pred[b].detach().cpu(), "gt": gt[b].detach().cpu(),
