@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -104,19 +103,10 @@ def _run(args, ap: argparse.ArgumentParser) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
-    # Each warning as one readable line, not Python's file:line form.
-    original_format = warnings.formatwarning
-    warnings.formatwarning = lambda msg, cat, *a, **k: f"warning: {msg}\n"
-    try:
-        return _run(args, ap)
-    except (ValueError, OSError) as exc:  # user mistakes: our checks raise these, naming the argument
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except RuntimeError as exc:  # the network failed (NaN/inf): not the user's input, but no traceback either
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    finally:
-        warnings.formatwarning = original_format
+    from pose_audio_refine.cli import run_cli  # noqa: PLC0415
+
+    code, result = run_cli(lambda: _run(args, ap))  # warnings as one line each, errors as `error:` lines
+    return code or result
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,26 +96,21 @@ def main(argv=None) -> int:
         video, poses = DEMO_VIDEO, poses or DEMO_POSES
     from pose_audio_refine.video import refine_video  # noqa: PLC0415 - after the sys.path fix
 
-    # Show each warning once, as one readable line (they are repeated in the summary).
-    original_format = warnings.formatwarning
-    warnings.formatwarning = lambda msg, cat, *a, **k: f"warning: {msg}\n"
-    try:
+    from pose_audio_refine.cli import run_cli  # noqa: PLC0415
+
+    def step() -> dict:
         if args.out is not None:  # named as the user typed it (the library says out_dir)
             from pose_audio_refine.validation import check_output_path  # noqa: PLC0415
 
             check_output_path(args.out, "--out", folder=True)
-        summary = refine_video(video, out_dir=args.out, poses=poses, estimator_fps=args.estimator_fps,
-                               max_seconds=args.max_seconds, no_audio=args.no_audio, render=args.render,
-                               checkpoint=args.checkpoint, out_fps=args.out_fps, device=args.device,
-                               progress=not args.no_progress, poses_fps=args.fps)
-    except (ValueError, OSError) as exc:  # user mistakes: our checks raise these, naming the argument
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except RuntimeError as exc:  # the network failed (NaN/inf): not the user's input, but no traceback either
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    finally:
-        warnings.formatwarning = original_format
+        return refine_video(video, out_dir=args.out, poses=poses, estimator_fps=args.estimator_fps,
+                            max_seconds=args.max_seconds, no_audio=args.no_audio, render=args.render,
+                            checkpoint=args.checkpoint, out_fps=args.out_fps, device=args.device,
+                            progress=not args.no_progress, poses_fps=args.fps)
+
+    code, summary = run_cli(step)  # warnings as one readable line each (repeated in the summary)
+    if code:
+        return code
     _print_summary(summary)
     print(f"\nbefore/after plot: {summary['paths']['plot']}")
     return 0
