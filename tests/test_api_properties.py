@@ -18,20 +18,12 @@ import torch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from conftest import TELMI, H36M
 from pose_audio_refine import Refiner
 from pose_audio_refine.models import build_model
 
 #: Every argument of ``refine``: an error must name one of them (or the documented derived names).
 ARG_NAMES = ("poses", "audio", "fps", "sr", "skeleton", "units", "confidence", "out_fps", "trim")
-# telmi13 player (mm, z up) and the same player as h36m (mm), as in tests/test_refiner.py.
-TELMI = np.array([
-    [200, -200, 1300], [400, -190, 1250], [0, -190, 1250], [480, -100, 1000], [-80, 50, 1150], [450, 100, 1050],
-    [-50, 250, 1300], [300, -220, 900], [100, -220, 900], [350, -50, 480], [50, -50, 480], [400, 0, 0],
-    [0, 0, 0]], dtype=float)
-H36M = np.array([
-    [200, -200, 920], [300, -220, 900], [350, -50, 480], [400, -130, 50], [100, -220, 900], [50, -50, 480],
-    [0, -130, 50], [200, -210, 1100], [200, -200, 1300], [200, -170, 1420], [200, -180, 1520], [0, -190, 1250],
-    [-80, 50, 1150], [-50, 250, 1300], [400, -190, 1250], [480, -100, 1000], [450, 100, 1050]], dtype=float)
 TEMPLATES = {"telmi13": TELMI, "h36m": H36M}
 MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0}
 

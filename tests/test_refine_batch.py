@@ -42,20 +42,6 @@ def _statuses(out: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def ckpt(tmp_path_factory) -> Path:
-    """A tiny random MAPnet (grid input, 150 slots) saved as a weights file."""
-    import torch
-
-    from pose_audio_refine.checkpoint import save_weights
-    from pose_audio_refine.models import build_model
-
-    torch.manual_seed(0)
-    cfg = dict(type="MAPnet", t_in=150, h1=32, h2=20, n_heads=4, pose_layers=1, audio_layers=1, fusion_layers=1,
-               residual=True)
-    return save_weights(build_model(**cfg), cfg, tmp_path_factory.mktemp("ckpt") / "w.pth", input_mode="grid")
-
-
-@pytest.fixture(scope="module")
 def collection(tmp_path_factory) -> Path:
     """Three copies of the 10 s demo (video + NAME_poses.npz) and a corrupt 'video' of random bytes."""
     folder = tmp_path_factory.mktemp("collection")

@@ -28,20 +28,6 @@ def _cli():
     return mod
 
 
-@pytest.fixture(scope="module")
-def ckpt(tmp_path_factory) -> Path:
-    """A tiny random MAPnet (grid input, 150 slots) saved as a weights file."""
-    import torch
-
-    from pose_audio_refine.checkpoint import save_weights
-    from pose_audio_refine.models import build_model
-
-    torch.manual_seed(0)
-    cfg = dict(type="MAPnet", t_in=150, h1=32, h2=20, n_heads=4, pose_layers=1, audio_layers=1, fusion_layers=1,
-               residual=True)
-    return save_weights(build_model(**cfg), cfg, tmp_path_factory.mktemp("ckpt") / "w.pth", input_mode="grid")
-
-
 def _upsampled(raw: np.ndarray, t_raw: np.ndarray, t_out: np.ndarray) -> np.ndarray:
     out = np.full((t_out.size,) + raw.shape[1:], np.nan)
     ok = np.isfinite(raw).all(-1)

@@ -9,7 +9,7 @@ import soundfile as sf
 import torch
 from torch import nn
 
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, TELMI, H36M
 from pose_audio_refine import RefineResult, Refiner, blending, refiner as refiner_mod
 from pose_audio_refine.blending import OverlapAdd, blend_weights, window_starts
 from pose_audio_refine.checkpoint import save_weights
@@ -23,17 +23,6 @@ SR = 44100
 NET_CFG = dict(type="MAPnet", t_in=150, h1=32, h2=20, n_heads=4, pose_layers=1, audio_layers=1, fusion_layers=1,
                residual=True)
 
-# telmi13 violinist in the training frame (mm, z up, facing +y, left toe at the origin).
-TELMI = np.array([
-    [200, -200, 1300], [400, -190, 1250], [0, -190, 1250], [480, -100, 1000], [-80, 50, 1150], [450, 100, 1050],
-    [-50, 250, 1300], [300, -220, 900], [100, -220, 900], [350, -50, 480], [50, -50, 480], [400, 0, 0],
-    [0, 0, 0]], dtype=float)
-# The same player as an h36m skeleton (root, r hip/knee/ankle, l hip/knee/ankle, spine, thorax, neck_base,
-# head, l shoulder/elbow/wrist, r shoulder/elbow/wrist), mm.
-H36M = np.array([
-    [200, -200, 920], [300, -220, 900], [350, -50, 480], [400, -130, 50], [100, -220, 900], [50, -50, 480],
-    [0, -130, 50], [200, -210, 1100], [200, -200, 1300], [200, -170, 1420], [200, -180, 1520], [0, -190, 1250],
-    [-80, 50, 1150], [-50, 250, 1300], [400, -190, 1250], [480, -100, 1000], [450, 100, 1050]], dtype=float)
 
 
 @pytest.fixture(autouse=True, scope="module")

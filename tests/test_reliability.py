@@ -19,6 +19,7 @@ import soundfile as sf
 import torch
 from torch import nn
 
+from conftest import TELMI
 from pose_audio_refine import Refiner
 from pose_audio_refine import refiner as refiner_mod
 from pose_audio_refine.checkpoint import save_weights
@@ -28,11 +29,6 @@ REPO = Path(__file__).resolve().parents[1]
 SR = 44100
 NET_CFG = dict(type="MAPnet", t_in=150, h1=32, h2=20, n_heads=4, pose_layers=1, audio_layers=1, fusion_layers=1,
                residual=True)
-# telmi13 violinist in the training frame (mm, z up, facing +y, left toe at the origin).
-TELMI = np.array([
-    [200, -200, 1300], [400, -190, 1250], [0, -190, 1250], [480, -100, 1000], [-80, 50, 1150], [450, 100, 1050],
-    [-50, 250, 1300], [300, -220, 900], [100, -220, 900], [350, -50, 480], [50, -50, 480], [400, 0, 0],
-    [0, 0, 0]], dtype=float)
 
 
 @pytest.fixture(autouse=True, scope="module")
