@@ -72,7 +72,7 @@ import librosa
 import numpy as np
 import scipy.ndimage
 
-from ..validation import check_audio, check_rate
+from ..validation import check_audio, check_finite_signal, check_rate
 from .io import stream_audio
 
 __all__ = [
@@ -250,13 +250,7 @@ def _check_signal(y) -> np.ndarray:
     if arr.size == 0:
         raise ValueError("y is empty (0 samples)")
     if np.issubdtype(arr.dtype, np.floating):
-        step = 1 << 22  # finite-check in blocks: no signal-sized boolean temporary
-        for i in range(0, arr.size, step):
-            block = arr[i : i + step]
-            if not np.isfinite(block).all():
-                bad = "NaN" if np.isnan(block).any() else "inf"
-                raise ValueError(f"y contains {bad} values (first bad block starts at sample {i}); "
-                                 "clean the signal before computing features")
+        check_finite_signal(arr, "y", "clean the signal before computing features")
     return arr
 
 

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .layers import PositionalEncoding, TransformerStack, default_times, denormalize_poses, interp_time, \
+from .layers import PositionalEncoding, TransformerStack, denormalize_poses, interp_time, \
     normalize_poses
 from .mapnet import AUDIO_DIM, AUDIO_FRAMES, N_JOINTS, OUT_FPS, POSE_SCALE, T_OUT, WINDOW_S, MAPnet, check_model_inputs
 
