@@ -44,7 +44,8 @@ def _positive_float(text: str) -> float:
 
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build_mapdat.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("--preset", choices=("paper", "realistic"), default="paper", help="noise preset (default: paper)")
+    p.add_argument("--preset", choices=("paper", "realistic", "realistic_blur"), default="paper",
+                   help="noise preset (default: paper)")
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.add_argument("--takes", type=_positive_int, default=200, help="simulated takes (default: 200)")
     p.add_argument("--duration", type=_positive_float, default=22.0,
@@ -57,6 +58,11 @@ def make_parser() -> argparse.ArgumentParser:
                    help="simulated performers (default: max(3, takes/10)); split 8:1:1 by performer")
     p.add_argument("--fine-threshold-mm", type=_positive_float, default=None,
                    help="fine/gross threshold on the non-linearity measure (default: training.take_windows.FINE_THRESHOLD_MM)")
+    p.add_argument("--fast-strokes", type=float, default=0.0,
+                   help="share of passages played with fast strokes: sautille, tremolo, fast detache, ricochet, "
+                        "bariolage (default: 0, the original simulator)")
+    p.add_argument("--audio-augment", action="store_true",
+                   help="augment each take's audio (gain, room, noise, microphone colouring) before its features")
     p.add_argument("--real", choices=("dance", "mocap_toolbox"), default=None,
                    help="build a real-motion set from ../shared/data instead of simulating")
     p.add_argument("--sequences", default=None, help="comma-separated subset of real sequences (with --real)")
@@ -95,7 +101,8 @@ def main(argv=None) -> int:
         else:
             spec = BuildSpec(preset=args.preset, takes=args.takes, take_duration_s=args.duration, seed=args.seed,
                              renderer=args.renderer, soundfont=None if args.soundfont is None else str(args.soundfont),
-                             variants=args.variants, performers=args.performers, fine_threshold_mm=threshold)
+                             variants=args.variants, performers=args.performers, fine_threshold_mm=threshold,
+                             fast_strokes=args.fast_strokes, audio_augment=args.audio_augment)
             meta = build_mapdat(args.out, spec, workers=args.workers, overwrite=args.overwrite,
                                 progress=not args.no_progress)
     except BuildExistsError as exc:

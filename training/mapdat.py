@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .noise import TELMI13_PAIRS, NoiseConfig, apply_noise, config_hash, downsample, get_preset, sample_events
+from .noise import TELMI13_PAIRS, NoiseConfig, apply_noise, config_hash, get_preset, observe, sample_events
 from .take_windows import (CATEGORY_NAMES, FINE_THRESHOLD_MM, GT_FPS, HOP_S, TAUS, WINDOW_S,
                            categorize, n_input_frames, nonlinearity_mm, slice_windows, window_start_times)
 
@@ -62,6 +62,13 @@ class BuildSpec:
         Number of simulated performers (``None``: ``max(3, round(takes / 10))``, at most ``takes``).
     fine_threshold_mm : float
         Fine/gross threshold on the non-linearity measure, mm.
+    fast_strokes : float
+        Share of passages played with fast strokes (``simulate_take(fast_strokes=...)``); 0: the original
+        simulator's takes.
+    audio_augment : bool
+        Pass each take's audio through ``training.simulator.effects.augment_audio`` (gain, room, noise,
+        microphone colouring) before its features are computed, so the model meets recordings unlike the
+        simulator's clean render.
     """
 
     preset: str = "paper"
@@ -73,6 +80,8 @@ class BuildSpec:
     variants: int | None = None
     performers: int | None = None
     fine_threshold_mm: float = FINE_THRESHOLD_MM
+    fast_strokes: float = 0.0
+    audio_augment: bool = False
 
     def __post_init__(self) -> None:
         get_preset(self.preset)
@@ -90,6 +99,8 @@ class BuildSpec:
             raise ValueError(f"performers must be in [1, takes={self.takes}], got {self.performers}")
         if not self.fine_threshold_mm > 0:
             raise ValueError(f"fine_threshold_mm must be > 0, got {self.fine_threshold_mm}")
+        if not 0.0 <= self.fast_strokes <= 1.0:
+            raise ValueError(f"fast_strokes must be in [0, 1], got {self.fast_strokes}")
 
     @property
     def noise(self) -> NoiseConfig:
@@ -107,6 +118,9 @@ class BuildSpec:
     def key(self) -> dict:
         """JSON-able identity of the build (compared to refuse mixing builds in one folder)."""
         d = dataclasses.asdict(self)
+        for name in ("fast_strokes", "audio_augment"):  # added later: left out when off, so older builds keep their key
+            if not d[name]:
+                del d[name]
         d["soundfont"] = None if self.soundfont is None else str(Path(self.soundfont).resolve())
         d.update(format=FORMAT_NAME, version=FORMAT_VERSION, noise_hash=config_hash(self.noise),
                  variants=self.noise.variants, performers=self.n_performers)
@@ -221,7 +235,7 @@ def process_track(gt, features, config: NoiseConfig, seed_parts: tuple[int, ...]
     for v in range(n_var):
         events = sample_events(duration, config, np.random.default_rng([*seed_parts, v, 0]), len(pairs))
         for ti, (key, fps) in enumerate(taus.items()):
-            x, times = downsample(gt, GT_FPS, fps)
+            x, times = observe(gt, GT_FPS, fps, config)
             track = apply_noise(x, fps, config, np.random.default_rng([*seed_parts, v, ti + 1]), pairs=pairs,
                                 times=times, events=events)
             for name, arr in (("inputs", track.poses), ("conf", track.confidence), ("swap", track.swap_mask),
@@ -245,8 +259,10 @@ def _simulate(job: dict):
     take_fn = job.get("take_fn")
     if take_fn is None:
         from training.simulator import simulate_take as take_fn
+    extra = {"fast_strokes": job["fast_strokes"]} if job.get("fast_strokes") else {}
     return take_fn(job["take_seed"], duration=job["duration"], renderer=job["renderer"],
-                   soundfont=job["soundfont"], performer=job["performer_seed"], reverb=False, noise_snr_db=None)
+                   soundfont=job["soundfont"], performer=job["performer_seed"], reverb=False, noise_snr_db=None,
+                   **extra)
 
 
 def _take_job(job: dict) -> dict:
@@ -257,13 +273,32 @@ def _take_job(job: dict) -> dict:
         raise ValueError(f"simulated take {take.take_id} has poses of shape {gt.shape}, expected (T, 13, 3)")
     if abs(float(take.fps) - GT_FPS) > 1e-6:
         raise ValueError(f"simulated take {take.take_id} is at {take.fps} fps, expected {GT_FPS}")
-    feats = compute_features(np.asarray(take.audio, dtype=np.float32), int(take.sr))
     spec: BuildSpec = job["spec"]
+    audio = np.asarray(take.audio, dtype=np.float32)
+    if spec.audio_augment:
+        from training.simulator.effects import augment_audio
+        audio = augment_audio(audio, int(take.sr), np.random.default_rng([spec.seed, job["index"], 7]))
+    feats = compute_features(audio, int(take.sr))
     arrays = process_track(gt, feats, spec.noise, (spec.seed, job["index"]), spec.fine_threshold_mm)
     arrays["has_audio"] = np.ones(arrays["gt"].shape[0], dtype=bool)
+    arrays.update(_state_windows(take.state, arrays["window_start_s"]))
     np.savez(job["path"], **arrays)
     return {"index": job["index"], "take_id": str(take.take_id), "performer_id": str(take.performer_id),
             "clips": int(arrays["gt"].shape[0]), "duration_s": float(take.duration)}
+
+
+def _state_windows(state: dict, starts: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-clip hidden state the audio benchmark scores against: ``bow_pos`` (M, 150) mm from the frog,
+    ``stroke`` (M, 150) int8 articulation code (index into ``training.simulator.score.ARTICULATIONS``, -1 in
+    rests) and ``vibrato_mm`` (M, 150) the left wrist's vibrato displacement. Empty for takes without them."""
+    if "bow_pos" not in state:
+        return {}
+    out = {}
+    for name, key, dtype in (("bow_pos", "bow_pos", np.float32), ("stroke", "articulation_code", np.int8),
+                             ("vibrato_mm", "vibrato_mm", np.float32)):
+        if key in state:
+            out[name] = slice_windows(np.asarray(state[key]), GT_FPS, starts).astype(dtype)
+    return out
 
 
 def _pool_map(fn, jobs: list, workers: int, desc: str, progress: bool):
@@ -306,7 +341,7 @@ def _pool_map(fn, jobs: list, workers: int, desc: str, progress: bool):
 
 
 # --------------------------------------------------------------------------- assembling splits
-CLIP_KEYS = ("gt", "audio", "nonlinearity_mm", "fine", "window_start_s", "has_audio")
+CLIP_KEYS = ("gt", "audio", "nonlinearity_mm", "fine", "window_start_s", "has_audio", "bow_pos", "stroke", "vibrato_mm")
 
 
 def _assemble(out: Path, split: str, parts: list[dict], taus: dict[str, float]) -> dict:
@@ -439,13 +474,14 @@ def build_mapdat(out, spec: BuildSpec, workers: int = 1, overwrite: bool = False
     take_perf, perf_split = assign_splits(spec.takes, spec.n_performers, spec.seed)
     jobs = [{"index": i, "take_seed": take_seed(spec.seed, i), "performer_seed": performer_seed(spec.seed, take_perf[i]),
              "duration": float(spec.take_duration_s), "renderer": spec.renderer, "soundfont": spec.soundfont,
-             "spec": spec, "take_fn": take_fn, "split": int(perf_split[take_perf[i]]),
+             "spec": spec, "take_fn": take_fn, "fast_strokes": spec.fast_strokes, "split": int(perf_split[take_perf[i]]),
              "group": int(take_perf[i])} for i in range(spec.takes)]
     key = spec.key()
     meta = {
         "kind": "simulated", "preset": spec.preset, "seed": spec.seed, "renderer": spec.renderer,
         "soundfont": key["soundfont"], "noise_config": dataclasses.asdict(spec.noise), "config_hash": key["noise_hash"],
         "fine_threshold_mm": spec.fine_threshold_mm, "take_duration_s": spec.take_duration_s,
+        "fast_strokes": spec.fast_strokes, "audio_augment": spec.audio_augment,
     }
     return run_build(out, key, meta, jobs, _take_job, workers, overwrite, progress, f"MAPdat {spec.preset}")
 

@@ -23,7 +23,7 @@ import numpy as np
 from pose_audio_refine.metrics import mpjae
 from pose_audio_refine.skeletons import TELMI13_PAIRS
 from pose_audio_refine.windows import OUT_FPS
-from training.noise import SWEEP, apply_noise, downsample, get_preset
+from training.noise import SWEEP, apply_noise, get_preset, observe
 
 from .data import open_set, subset_indices
 from .predict import CLASSICAL_LABELS, predict_classical, predict_model
@@ -69,7 +69,7 @@ def sweep_batch(data: dict, idx: np.ndarray, level: str, fps: float, seed: int =
     swap = np.zeros((len(clips), n_in, gt.shape[2]), dtype=bool)
     tag = sum(ord(c) for c in level)
     for k, (clip, g) in enumerate(zip(clips, gt)):
-        sparse, times = downsample(g, OUT_FPS, fps)
+        sparse, times = observe(g, OUT_FPS, fps, config)
         rng = np.random.default_rng([seed, tag, int(clip)])
         track = apply_noise(sparse[:n_in], fps, config, rng, pairs=TELMI13_PAIRS, times=times[:n_in])
         inputs[k], swap[k] = track.poses, track.swap_mask

@@ -23,7 +23,7 @@ from pose_audio_refine.skeletons import SKELETONS
 from pose_audio_refine.swaps import unswap_windows
 from training.augment import rescale_segments, segment_scales
 from training.mapdat import load_split
-from training.noise import TELMI13_PAIRS, apply_noise, downsample, get_preset, scale_noise
+from training.noise import TELMI13_PAIRS, apply_noise, get_preset, observe, scale_noise
 from training.take_windows import TAUS
 
 from .registry import DATASETS
@@ -169,9 +169,9 @@ class MAPdatWindows(Dataset):
         rng = np.random.default_rng([self.seed, i])
         fps = float(rng.uniform(*self.fps_range))
         start = float(rng.uniform(0.0, 1.0 / fps))  # the estimator's clock is not aligned with the window
-        sparse, times = downsample(gt, OUT_FPS, min(fps, OUT_FPS), start_s=start) if fps <= OUT_FPS else \
-            _upsample_gt(gt, fps, start)
         config = self.noise[int(rng.integers(len(self.noise)))]
+        sparse, times = observe(gt, OUT_FPS, min(fps, OUT_FPS), config, start_s=start) if fps <= OUT_FPS else \
+            _upsample_gt(gt, fps, start)
         track = apply_noise(sparse, fps, config, rng, pairs=TELMI13_PAIRS, times=times)
         fine = float(self.data["nonlinearity_mm"][int(self.clip_of[i])]) >= _fine_threshold(self.data)
         poses, swapped = track.poses, track.swap_mask.any()

@@ -31,7 +31,8 @@ def _rng(seed: int, stream: int) -> np.random.Generator:
 
 
 def simulate_take(seed: int, duration: float = 30.0, renderer: str = "synth", soundfont: str | None = None,
-                  performer=None, reverb: bool = False, noise_snr_db: float | None = None) -> Take:
+                  performer=None, reverb: bool = False, noise_snr_db: float | None = None,
+                  fast_strokes: float = 0.0) -> Take:
     """Simulate one take: a performer plays a random score; poses and audio come from one bow state.
 
     Parameters
@@ -53,6 +54,10 @@ def simulate_take(seed: int, duration: float = 30.0, renderer: str = "synth", so
         Add a room reverb (exponential-noise impulse response, RT60 0.4–1.0 s).
     noise_snr_db : float, optional
         Add white background noise at this SNR (dB).
+    fast_strokes : float
+        Probability (0..1) that a passage is a fast stroke -- sautillé, tremolo, fast détaché, ricochet or
+        bariolage (``score.FAST_STROKES``) -- and, when > 0, shifts glide in pitch with the hand. 0 gives the
+        original simulator's takes exactly.
 
     Returns
     -------
@@ -82,9 +87,11 @@ def simulate_take(seed: int, duration: float = 30.0, renderer: str = "synth", so
     n_ctl = int(math.ceil(n_frames / FPS * CTL_RATE)) + 2
     dur = n_frames / FPS
 
-    score = generate_score(_rng(seed, 1), dur)
+    if not (isinstance(fast_strokes, numbers.Real) and 0.0 <= fast_strokes <= 1.0):
+        raise ValueError(f"fast_strokes must be a probability in [0, 1], got {fast_strokes!r}")
+    score = generate_score(_rng(seed, 1), dur, fast_strokes=float(fast_strokes))
     ctl = bow_state(score, perf, _rng(seed, 2), n_ctl)
-    ctl.update(left_hand_state(score, perf, _rng(seed, 3), n_ctl))
+    ctl.update(left_hand_state(score, perf, _rng(seed, 3), n_ctl, glide=fast_strokes > 0))
     notes = [n.as_dict() for n in score.notes]
 
     if renderer == "synth":
@@ -124,6 +131,8 @@ def simulate_take(seed: int, duration: float = 30.0, renderer: str = "synth", so
         "lift_mm": frame["lift"],
         "hand_mm": frame["hand_mm"],
         "vibrato_cents": ctl["vibrato_cents"][fi].copy(),
+        "vibrato_mm": frame["vibrato_mm"],
+        "articulation_code": ctl["artic"][fi].astype(np.int8),  # index into ARTICULATIONS, -1 in rests
         "beta": ctl["beta"][fi].copy(),
         "dynamic": ctl["dynamic"][fi].copy(),
         "bow_change_articulation": np.array(ctl["bow_change_artic"], dtype=str),

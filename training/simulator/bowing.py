@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .performer import Performer
-from .score import ARTICULATIONS, Score
+from .score import ARTICULATIONS, FAST_STROKES, Score
 
 HAIR_MM = 650.0
 BOW_MIN, BOW_MAX = 20.0, 630.0  # usable part of the hair (the last cm at each end is not played)
@@ -24,6 +24,15 @@ _SPEED_RANGE = {
     "spiccato": (400.0, 900.0),
     "sustained": (90.0, 300.0),
 }
+
+# Fast strokes (design/violin-physics.md, "Fast strokes"): bow travel per stroke (mm; per bounce for ricochet),
+# U(lo, hi) per passage, and where along the hair the passage is played (fraction of the usable bow).
+_FAST_STROKE_MM = {"sautille": (20.0, 50.0), "tremolo": (10.0, 40.0), "fast_detache": (40.0, 120.0),
+                   "ricochet": (15.0, 35.0), "bariolage": (30.0, 80.0)}
+_FAST_BOW_REGION = {"sautille": (0.35, 0.55), "tremolo": (0.75, 0.9), "fast_detache": (0.3, 0.7),
+                    "ricochet": (0.45, 0.65), "bariolage": (0.3, 0.6)}
+#: Lift of the bounce (mm) of the bouncing fast strokes, and the part of each note (by lift) on the string.
+_BOUNCE_MM = {"sautille": (1.0, 4.0), "ricochet": (4.0, 10.0)}
 
 
 def _ramp_plateau(n: int, n_ramp: int) -> np.ndarray:
@@ -43,8 +52,11 @@ def _shape(artic: str, n: int, rng: np.random.Generator) -> np.ndarray:
     dur = n / CTL_RATE
     if artic == "martele":  # accented, fast start, then the bow slows to a stop on the string
         return u / (u + 0.04) * (1.0 - u) ** 0.8
-    if artic == "spiccato":  # a bouncing arc: the hand keeps moving while the bow is in the air
+    if artic in ("spiccato", "sautille", "tremolo", "ricochet", "bariolage"):
+        # a bouncing or oscillating arc: the speed is zero only at the reversals
         return np.sin(np.pi * u)
+    if artic == "fast_detache":
+        return _ramp_plateau(n, int(0.2 * n))
     if artic == "sustained":  # long bow with a slow start/end and a swell (messa di voce) or a fade
         g = _ramp_plateau(n, int(np.clip(0.12 * dur, 0.05, 0.25) * CTL_RATE))
         return g * (1.0 + float(rng.uniform(-0.25, 0.5)) * np.sin(np.pi * u))
@@ -108,7 +120,12 @@ def bow_state(score: Score, performer: Performer, rng: np.random.Generator, n_ct
     # per-passage habits: a mean speed and a sounding point (louder = faster and nearer the bridge)
     passage_speed: dict[int, float] = {}
     passage_bridge: dict[int, float] = {}
+    passage_length: dict[int, float] = {}
     for n in notes:
+        if n.passage not in passage_speed and n.articulation in FAST_STROKES:
+            passage_speed[n.passage] = 0.0
+            passage_bridge[n.passage] = style["bridge_mm"] * float(rng.uniform(0.85, 1.15))
+            passage_length[n.passage] = float(rng.uniform(*_FAST_STROKE_MM[n.articulation])) * style["speed_scale"]
         if n.passage not in passage_speed:
             lo, hi = _SPEED_RANGE[n.articulation]
             passage_speed[n.passage] = float(rng.uniform(lo, hi)) * style["speed_scale"]
@@ -134,6 +151,16 @@ def bow_state(score: Score, performer: Performer, rng: np.random.Generator, n_ct
         n_move = move_end - i0
         mean_dyn = float(np.mean([notes[k].dynamic for k in g]))
         want = passage_speed[first.passage] * (0.55 + 0.45 * mean_dyn) * n_move / CTL_RATE
+        fast = a in FAST_STROKES
+        if fast:
+            want = passage_length[first.passage] * len(g) * float(rng.uniform(0.85, 1.15))
+            if after_rest:  # the bow lands where this stroke is played, up- or down-bow, whichever has room
+                lo, hi = _FAST_BOW_REGION[a]
+                start = BOW_MIN + float(rng.uniform(lo, hi)) * (bow_max - BOW_MIN)
+                segments_pos.append((i0, start))
+                pos = start
+                after_rest = False
+                direction = 1 if pos < mid else -1
         if after_rest:  # the bow was lifted: re-place it so this stroke has room
             start = BOW_MIN if direction > 0 else bow_max
             if want < bow_max - BOW_MIN:
@@ -146,8 +173,17 @@ def bow_state(score: Score, performer: Performer, rng: np.random.Generator, n_ct
         vel[i0:move_end] = direction * length * shape / (shape.sum() / CTL_RATE)
         pos += direction * length
         strokes.append({"t0": i0 / CTL_RATE, "t1": i1 / CTL_RATE, "direction": direction, "length": length,
-                        "articulation": a, "after_rest": bool(after_rest)})
-        if a == "spiccato":  # on the string only around the middle of the arc
+                        "articulation": a, "after_rest": bool(t0 - prev_end > 1e-6 or len(strokes) == 0)})
+        if a in _BOUNCE_MM:  # each note bounces: on the string at its start, in the air in between
+            height = float(rng.uniform(*_BOUNCE_MM[a]))
+            for k in g:
+                j0, j1 = idx(notes[k].start), idx(notes[k].end)
+                if j1 <= j0:
+                    continue
+                h = np.sin(np.pi * (np.arange(j1 - j0) + 0.5) / (j1 - j0)) ** 2
+                lift[j0:j1] = height * h
+                on_string[j0:j1] = h < (0.6 if a == "sautille" else 0.3)
+        elif a == "spiccato":  # on the string only around the middle of the arc
             u = (np.arange(i1 - i0) + 0.5) / (i1 - i0)
             h = np.clip((np.abs(2 * u - 1) - 0.5) / 0.5, 0, 1) ** 2
             lift[i0:i1] = float(rng.uniform(6.0, 15.0)) * h
@@ -206,7 +242,15 @@ def bow_state(score: Score, performer: Performer, rng: np.random.Generator, n_ct
     else:
         arm[:] = 1.5
     win = np.hanning(int(0.15 * CTL_RATE) + 1)
-    arm = np.convolve(np.pad(arm, win.size // 2, mode="edge"), win / win.sum(), mode="valid")[:n_ctl]
+    arm_slow = np.convolve(np.pad(arm, win.size // 2, mode="edge"), win / win.sum(), mode="valid")[:n_ctl]
+    fast_cross = artic == ARTICULATIONS.index("bariolage")
+    if fast_cross.any():  # fast crossings are made by wrist and forearm in ~40 ms, not glided over 150 ms
+        win_f = np.hanning(int(0.04 * CTL_RATE) + 1)
+        arm_fast = np.convolve(np.pad(arm, win_f.size // 2, mode="edge"), win_f / win_f.sum(), mode="valid")[:n_ctl]
+        w = np.convolve(fast_cross.astype(np.float64), win / win.sum(), mode="same")
+        arm = (1.0 - w) * arm_slow + w * arm_fast
+    else:
+        arm = arm_slow
 
     string = np.where(on_string, string, -1)
     sounding = on_string & (np.abs(bow_speed) > 20.0)

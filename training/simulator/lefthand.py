@@ -20,7 +20,8 @@ def finger_distance_mm(shift) -> np.ndarray:
     return STRING_MM * (1.0 - 2.0 ** (-(np.asarray(shift, dtype=np.float64) + 2.0) / 12.0))
 
 
-def left_hand_state(score: Score, performer: Performer, rng: np.random.Generator, n_ctl: int) -> dict:
+def left_hand_state(score: Score, performer: Performer, rng: np.random.Generator, n_ctl: int,
+                    glide: bool = False) -> dict:
     """Hand position, vibrato and pitch at ``CTL_RATE``.
 
     Parameters
@@ -33,6 +34,9 @@ def left_hand_state(score: Score, performer: Performer, rng: np.random.Generator
         Per-note jitter of the vibrato rate.
     n_ctl : int
         Number of control samples.
+    glide : bool
+        The pitch glides with the hand during a shift (a finger sliding on the string) instead of stepping at
+        the note change; off keeps the original simulator's pitch.
 
     Returns
     -------
@@ -74,6 +78,10 @@ def left_hand_state(score: Score, performer: Performer, rng: np.random.Generator
     osc = np.sin(phase)
     vibrato_cents = style["vibrato_cents"] * vib_env * osc
     vibrato_mm = style["vibrato_mm"] * vib_env * osc
+    if glide:  # the stopped length follows the sliding hand: semitones = 12 log2 of the length ratio
+        held = STRING_MM - finger_distance_mm(shift)
+        sliding = STRING_MM - hand_mm
+        midi = midi + 12.0 * np.log2(held / sliding)
     pitch_hz = 440.0 * 2.0 ** ((midi - 69.0 + vibrato_cents / 100.0) / 12.0)
     return {"hand_mm": hand_mm, "vibrato_cents": vibrato_cents, "vibrato_mm": vibrato_mm, "midi": midi,
             "pitch_hz": pitch_hz}

@@ -11,9 +11,16 @@ import numpy as np
 
 #: Open strings G3, D4, A4, E5 as MIDI numbers; string index 0 = G ... 3 = E.
 OPEN_MIDI = (55, 62, 69, 76)
-ARTICULATIONS = ("detache", "slur", "martele", "spiccato", "sustained")
-#: Probability of each articulation for a new passage (same order as ``ARTICULATIONS``).
+#: Articulations: the five of the original simulator, then the fast strokes (``design/violin-physics.md``, "Fast
+#: strokes") that a 10-30 fps camera aliases and the sound does not. Appended, so old codes keep their meaning.
+ARTICULATIONS = ("detache", "slur", "martele", "spiccato", "sustained",
+                 "sautille", "tremolo", "fast_detache", "ricochet", "bariolage")
+FAST_STROKES = ARTICULATIONS[5:]
+#: Probability of each articulation for a new passage (the first five; same order as ``ARTICULATIONS``).
 _ARTIC_P = (0.32, 0.2, 0.12, 0.13, 0.23)
+#: Notes (strokes, bounces or crossings) per second of each fast stroke, U(lo, hi) per passage.
+FAST_RATE_HZ = {"sautille": (8.0, 13.0), "tremolo": (10.0, 18.0), "fast_detache": (8.0, 10.7),
+                "ricochet": (10.0, 16.0), "bariolage": (6.0, 12.0)}
 MAX_SHIFT = 12  # semitones above first position (12 = "octave position" on the string)
 
 
@@ -88,7 +95,57 @@ def _next_pitch(rng: np.random.Generator, string: int, shift: int, finger: int) 
     return string, shift, finger
 
 
-def generate_score(rng: np.random.Generator, duration: float, tempo: float | None = None) -> Score:
+def _fast_passage(rng: np.random.Generator, score: Score, artic: str, t: float, end_limit: float, string: int,
+                  shift: int, finger: int, stroke: int, passage: int) -> tuple[float, int, int]:
+    """Append one fast-stroke passage at ``t``; return the time after it, the last stroke and string.
+
+    Every note is one stroke (one bow change), except ricochet, whose throws hold 2-6 bounces in one bow
+    direction (each bounce a note, i.e. an onset without a bow change). Tremolo repeats one pitch;
+    bariolage alternates between two neighbouring strings on every stroke; runs move by scale steps.
+    """
+    lo, hi = FAST_RATE_HZ[artic]
+    rate = float(rng.uniform(lo, hi))
+    dur = 1.0 / rate
+    length_s = float(rng.uniform(0.8, 2.5))  # fast passages are short bursts
+    n_notes = max(3, int(length_s * rate))
+    dynamic = float(rng.uniform(0.4, 1.0))
+    other = string + 1 if string < 3 else string - 1
+    bounces_left, slur_index = 0, 0
+    for i in range(n_notes):
+        if t + dur > end_limit:
+            break
+        if artic == "ricochet":
+            if bounces_left == 0:
+                stroke += 1
+                bounces_left, slur_index = int(rng.integers(2, 7)), 0
+            else:
+                slur_index += 1
+            bounces_left -= 1
+        else:
+            stroke += 1
+            slur_index = 0
+        if artic == "bariolage":
+            note_string = string if i % 2 == 0 else other
+            note_finger = finger if i % 2 == 0 else 0
+        elif artic == "tremolo":
+            note_string, note_finger = string, finger
+        else:
+            string, shift, finger = _next_pitch(rng, string, shift, finger) if i else (string, shift, finger)
+            note_string, note_finger = string, finger
+        if shift > 0 and note_finger == 0:
+            note_finger = 1
+        score.notes.append(Note(
+            start=float(t), duration=float(dur * float(rng.uniform(0.97, 1.03))),
+            midi=OPEN_MIDI[note_string] + shift + note_finger, string=note_string, shift=shift, finger=note_finger,
+            dynamic=dynamic, articulation=artic, vibrato=False, stroke=stroke, slur_index=slur_index,
+            passage=passage))
+        score.notes[-1].duration = min(score.notes[-1].duration, end_limit - t)
+        t = score.notes[-1].end
+    return t, stroke, string
+
+
+def generate_score(rng: np.random.Generator, duration: float, tempo: float | None = None,
+                   fast_strokes: float = 0.0) -> Score:
     """Generate a score that fills ``duration`` seconds.
 
     Parameters
@@ -99,6 +156,9 @@ def generate_score(rng: np.random.Generator, duration: float, tempo: float | Non
         Length of the take in s (> 0). The score starts and ends with a rest (bow off the string).
     tempo : float, optional
         Beats per minute; drawn uniformly from 50–180 when omitted.
+    fast_strokes : float
+        Probability (0..1) that a passage is a fast stroke (:data:`FAST_STROKES`, uniformly chosen). At 0 no
+        extra random number is drawn, so scores are the original simulator's, draw for draw.
 
     Returns
     -------
@@ -110,6 +170,8 @@ def generate_score(rng: np.random.Generator, duration: float, tempo: float | Non
     tempo = float(rng.uniform(50.0, 180.0)) if tempo is None else float(tempo)
     if not 20.0 <= tempo <= 300.0:
         raise ValueError(f"tempo must be in [20, 300] BPM, got {tempo}")
+    if not 0.0 <= fast_strokes <= 1.0:
+        raise ValueError(f"fast_strokes must be a probability in [0, 1], got {fast_strokes}")
     beat = 60.0 / tempo
     score = Score(tempo=tempo, duration=float(duration))
     t = min(0.4, 0.1 * duration)
@@ -117,7 +179,14 @@ def generate_score(rng: np.random.Generator, duration: float, tempo: float | Non
     string, shift, finger = int(rng.integers(0, 4)), 0, int(rng.integers(0, 5))
     stroke, passage = 0, 0
     while t < end_limit:
-        artic = str(rng.choice(ARTICULATIONS, p=_ARTIC_P))
+        if fast_strokes > 0 and rng.random() < fast_strokes:
+            artic = str(rng.choice(FAST_STROKES))
+            t, stroke, string = _fast_passage(rng, score, artic, t, end_limit, string, shift, finger, stroke, passage)
+            passage += 1
+            if rng.random() < 0.4:
+                t += float(rng.uniform(0.2, 0.6))
+            continue
+        artic = str(rng.choice(ARTICULATIONS[:5], p=_ARTIC_P))
         dyn0, dyn1 = rng.uniform(0.35, 1.0, size=2)  # crescendo/decrescendo over the passage
         n_notes = int(rng.integers(1, 4)) if artic == "sustained" else int(rng.integers(4, 17))
         if rng.random() < 0.3:  # a new passage often starts somewhere else on the fingerboard
