@@ -16,4 +16,8 @@ rm -rf .devcarry/packed .devcarry/data_build
 python tools/pack_mapdat.py pack data_build/mapdat_realistic .devcarry/packed/mapdat_realistic --splits train val
 python tools/pack_mapdat.py pack data_build/real_dance .devcarry/packed/real_dance --splits train
 python tools/pack_mapdat.py pack data_build/real_mocap .devcarry/packed/real_mocap --splits train
+# The fast-stroke build (configs/mapnet/mapnet_fast.py), when it has been built.
+if [ -f data_build/mapdat_fast/meta.json ]; then
+  python tools/pack_mapdat.py pack data_build/mapdat_fast .devcarry/packed/mapdat_fast --splits train val
+fi
 du -sh .devcarry
