@@ -377,6 +377,8 @@ SKELETONS: dict[str, Skeleton] = {s.name: s for s in (_telmi13(), _h36m(), _coco
                                                        _mocap_toolbox20())}
 #: telmi13 left/right pairs (RSHO/LSHO, RMEL/LMEL, RMWR/LMWR, RBWT/LBWT, RKNE/LKNE, RTOE/LTOE).
 TELMI13_PAIRS: tuple[tuple[int, int], ...] = tuple(SKELETONS["telmi13"].left_right)
+#: The joints whose motion makes the sound: bowing wrist (RMWR), bowing elbow (RMEL), left wrist (LMWR).
+TELMI13_SOUND_JOINTS: tuple[int, ...] = (5, 3, 6)
 
 
 def get_skeleton(name: str | Skeleton, *, units: str | None = None, up_axis: str | None = None,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Make the bundled demo under ``demo/`` from our own simulator.
 
-    python tools/make_demo.py [--seed 8] [--seconds 10] [--out demo]
+    python tools/make_demo.py [--seed 8] [--seconds 10] [--fast-strokes 0.5] [--noise realistic_blur] [--out demo]
 
 Writes
   ``violin_demo.mp4``        frames of the simulated violinist (shaded limbs, head, violin and bow drawn from the
@@ -141,19 +141,23 @@ def draw_frame(pose: np.ndarray, cam: Camera) -> np.ndarray:
     return img
 
 
-def make_demo(out_dir, seed: int = 8, seconds: float = 10.0, renderer: str = "soundfont") -> dict:
-    """Simulate a take, render it and write the three demo files; return their paths and sizes."""
+def make_demo(out_dir, seed: int = 8, seconds: float = 10.0, renderer: str = "soundfont", fast_strokes: float = 0.5,
+              noise: str = "realistic_blur") -> dict:
+    """Simulate a take, render it and write the three demo files; return their paths and sizes.
+
+    ``fast_strokes`` (share of fast passages: sautillé, tremolo, ...) and ``noise`` (preset, with the motion blur
+    of video by default) make the motion the audio can explain, and the camera's way of losing it."""
     import soundfile as sf  # noqa: PLC0415
 
     from pose_audio_refine.refiner import RefineResult  # noqa: PLC0415
     from pose_audio_refine.skeletons import TELMI13_JOINTS  # noqa: PLC0415
     from pose_audio_refine.video.io import write_video  # noqa: PLC0415
-    from training.noise import apply_noise, downsample, get_preset  # noqa: PLC0415
+    from training.noise import apply_noise, get_preset, observe  # noqa: PLC0415
     from training.simulator import simulate_take  # noqa: PLC0415
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    take = simulate_take(seed, duration=seconds, renderer=renderer)
+    take = simulate_take(seed, duration=seconds, renderer=renderer, fast_strokes=fast_strokes)
     truth = take.poses
     cam = Camera(centre=np.nanmean(truth[:, [0, 7, 8, 11, 12]], axis=(0, 1)) * np.array([1, 1, 0])
                  + np.array([0, 0, 850.0]))
@@ -165,8 +169,8 @@ def make_demo(out_dir, seed: int = 8, seconds: float = 10.0, renderer: str = "so
         sf.write(wav, take.audio, take.sr)
         write_video((draw_frame(truth[i], cam) for i in frame_idx), video, VIDEO_FPS, (W, H), audio_from=wav,
                     crf=26)
-    sparse, times = downsample(truth, take.fps, POSE_FPS)
-    noisy = apply_noise(sparse, POSE_FPS, get_preset("realistic"), np.random.default_rng(seed + NOISE_SEED_OFFSET),
+    sparse, times = observe(truth, take.fps, POSE_FPS, get_preset(noise))
+    noisy = apply_noise(sparse, POSE_FPS, get_preset(noise), np.random.default_rng(seed + NOISE_SEED_OFFSET),
                         times=times)
     image = cam.project(noisy.poses) / np.array([W, H])  # NaN where dropped
     poses_path = out / "violin_demo_poses.npz"
@@ -190,9 +194,12 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=8, help="simulator seed (take and noise)")
     ap.add_argument("--seconds", type=float, default=10.0, help="length of the clip")
     ap.add_argument("--renderer", default="soundfont", choices=("synth", "soundfont"), help="simulator audio")
+    ap.add_argument("--fast-strokes", type=float, default=0.5,
+                    help="share of passages with fast strokes (sautille, tremolo, ...; 0: the original simulator)")
+    ap.add_argument("--noise", default="realistic_blur", help="estimator-noise preset (training/noise.py)")
     ap.add_argument("--out", default=str(REPO / "demo"), help="output folder")
     args = ap.parse_args(argv)
-    info = make_demo(args.out, args.seed, args.seconds, args.renderer)
+    info = make_demo(args.out, args.seed, args.seconds, args.renderer, args.fast_strokes, args.noise)
     for name, size in info["bytes"].items():
         print(f"{name:28s} {size / 1024:8.1f} KiB")
     print(f"take {info['take_id']}: {info['frames']} video frames, {info['pose_frames']} noisy pose frames")

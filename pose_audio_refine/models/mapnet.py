@@ -31,6 +31,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from ..audio.features import FEATURE_MEAN, FEATURE_STD, ONSET_PEAKS, RMS
+from .audio_detail import DETAIL_MAX_MM, AudioDetail, audio_present
 from .correction import (IDENTITY_LOGIT, MAX_GAIN, NOISE_FLOOR_MM, bounded_correction, evident_noise, mean_free,
                          root_relative, smoothing_mixture)
 from .layers import (PositionalEncoding, Rebalance, TransformerStack, default_times, denormalize_poses,
@@ -98,10 +99,13 @@ class OutputHead(nn.Module):
             nn.init.normal_(self.fc3.weight, std=1e-3)
             nn.init.zeros_(self.fc3.bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def hidden(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, L, H1) -> (B, T_out, H1)``: the per-output-frame features before FC3."""
         x = F.gelu(self.fc1(x))
-        x = F.gelu(self.fc2(x.transpose(1, 2)).transpose(1, 2))
-        return self.fc3(x)
+        return F.gelu(self.fc2(x.transpose(1, 2)).transpose(1, 2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc3(self.hidden(x))
 
 
 def check_model_inputs(poses: torch.Tensor, input_times: torch.Tensor | None, n_joints: int, window_s: float
@@ -228,6 +232,13 @@ class MAPnet(nn.Module):
     smoothing_sigmas_s : tuple of float, optional
         With ``residual="correction"``: the widths (s) of the smoothing bank the net mixes with its input
         (:func:`~pose_audio_refine.models.correction.smoothing_mixture`); None: no bank.
+    audio_detail : bool
+        With ``residual="correction"`` and audio: add the audio-driven detail
+        (:class:`~pose_audio_refine.models.audio_detail.AudioDetail`), a bounded, mean-free displacement that is
+        exactly zero without audio -- the fast strokes an aliased, blurred pose track misses.
+    audio_level : bool
+        Make the audio features gain-invariant per window before standardising them
+        (:func:`pose_audio_refine.audio.relative_level`): real recordings have other gains than the simulator's.
     """
 
     #: The fixed window (see the class docstring); instance attributes too, for code that reads them off a net.
@@ -239,7 +250,8 @@ class MAPnet(nn.Module):
                  rebalance: bool = True, residual: bool | str = False, residual_gate: str | None = None,
                  residual_sigma_s: float = 0.04, residual_unswap: bool = False, audio_dropout: float = 0.0,
                  audio_norm: bool = False, loudness_integral: bool = False, use_audio: bool = True,
-                 smoothing_sigmas_s: tuple[float, ...] | None = None):
+                 smoothing_sigmas_s: tuple[float, ...] | None = None, audio_detail: bool = False,
+                 audio_level: bool = False):
         super().__init__()
         if not 0.0 <= audio_dropout <= 1.0:
             raise ValueError(f"audio_dropout must be in [0, 1], got {audio_dropout}")
@@ -296,6 +308,14 @@ class MAPnet(nn.Module):
             nn.init.constant_(self.head.fc3.bias[n_joints * 3::len(self.smoothing_sigmas) + 1], IDENTITY_LOGIT)
         if gated:  # gates start open (hardsigmoid(2.9) = 0.98): the net begins as the smoother it can then overrule
             nn.init.constant_(self.head.fc3.bias[n_joints * 3:], 2.9)
+        if audio_detail and (self.residual_mode != "correction" or not use_audio):
+            raise ValueError("audio_detail needs residual='correction' and use_audio=True")
+        self.audio_level = bool(audio_level) and bool(use_audio)
+        self.detail = None
+        if audio_detail:
+            a_dim = self.audio_dim + int(self.loudness_integral)
+            self.detail = AudioDetail(a_dim + n_joints * 3 + 3 + h1, n_joints,
+                                      max_disp=DETAIL_MAX_MM / self.pose_scale)
         self.register_buffer("output_times", torch.arange(self.t_out, dtype=torch.float32) / self.out_fps,
                              persistent=False)
 
@@ -310,6 +330,9 @@ class MAPnet(nn.Module):
             raise ValueError(f"audio must be {shape} (batch, frames, features), got {tuple(audio.shape)}")
         audio = torch.nan_to_num(audio.to(ref.dtype), nan=0.0, posinf=0.0, neginf=0.0)
         raw = audio
+        if self.audio_level:
+            from ..audio.level import relative_level
+            audio = relative_level(audio)
         if self.audio_norm:
             audio = (audio - self.audio_mean.to(ref.dtype)) / self.audio_std.to(ref.dtype)
         if self.loudness_integral:
@@ -352,10 +375,11 @@ class MAPnet(nn.Module):
         p = self.pose_tf(self.pose_pe(self.pose_embed(feat)))
         tokens = [self.pose_rebalance(p) if self.rebalance else p]
         if self.use_audio:
-            a = self._prepare_audio(audio, B, feat)
-            a = self.audio_tf(self.audio_pe(self.audio_embed(a)))
+            a_in = self._prepare_audio(audio, B, feat)
+            a = self.audio_tf(self.audio_pe(self.audio_embed(a_in)))
             tokens.append(self.audio_rebalance(a) if self.rebalance else a)
-        out = self.head(self.fusion_tf(torch.cat(tokens, dim=1)))
+        hidden = self.head.hidden(self.fusion_tf(torch.cat(tokens, dim=1)))
+        out = self.head.fc3(hidden)
         if self.residual:
             base = interp_time(x.flatten(2), times, self.output_times.to(x.dtype))
             if self.residual_mode == "correction":
@@ -368,6 +392,10 @@ class MAPnet(nn.Module):
                     mix = smoothing_mixture(b4, logits, self.smoothing_sigmas)
                     bound = noise * MAX_GAIN  # the same do-no-harm bound as the correction's
                     delta = delta + mean_free(bound * torch.tanh(mix / bound))
+                if self.detail is not None:
+                    pose_b, root_b = root_relative(b4)
+                    ctx = torch.cat((a_in, pose_b.flatten(2), root_b, hidden), dim=-1)
+                    delta = delta + audio_present(a_in) * mean_free(self.detail(ctx))
                 out = b4 + delta
                 return denormalize_poses(out, center, self.pose_scale)
             if self.residual_mode == "gated":
