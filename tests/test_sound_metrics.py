@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from training.benchmark.sound import (LEFT_WRIST, SOUND_JOINTS, bow_axis, bow_change_counts, f1_from_counts,
-                                      reversal_times, sound_joint_errors, vibrato_errors, window_stroke_type)
+                                      reversal_intervals, reversal_times, sound_joint_errors, vibrato_errors,
+                                      window_stroke_type)
 
 REPO = Path(__file__).resolve().parents[1]
 FPS = 50.0
@@ -106,6 +107,24 @@ def test_bow_change_f1_is_one_for_the_truth_and_drops_for_late_or_sparse_predict
     interp = np.stack([np.interp(T, t12, w12[:, c]) for c in range(3)], axis=1)
     _, r, f1 = f1_from_counts(*bow_change_counts(interp, wrist10, bow10, FPS))
     assert r < 0.5 and f1 < 0.5
+
+
+def test_a_stop_is_one_bow_change_found_anywhere_in_it():
+    # a martelé-like bow: strokes of 150 mm with 0.3 s stops between them; the wrist drifts 3 mm during each stop
+    seg = [np.linspace(0, 150, 20), np.full(15, 150.0), np.linspace(150, 0, 20), np.full(15, 0.0)]
+    bow = 200.0 + np.tile(np.concatenate(seg), 3)[:150]
+    wrist = np.zeros((150, 3))
+    wrist[:, 0] = bow + 0.2 * np.arange(150)  # a slow drift along the bow: each stop slants by 3 mm
+    iv = reversal_intervals(bow, FPS, 2.0)
+    still = np.flatnonzero(bow[:60] == bow[:60].max())  # the first stop's frames
+    assert iv[0] == pytest.approx(still[[0, -1]] / FPS)  # the whole stop, first to last still frame
+    assert (iv[:, 1] - iv[:, 0] > 0.25).all()
+    # the drifting wrist turns at one end of each stop, the bow changes across the stop: all found
+    tp, n_pred, n_true = bow_change_counts(wrist, wrist, bow, FPS)
+    assert n_true == len(iv) and tp == n_pred == n_true
+    # a smooth reversal is an instant
+    smooth = _bowing(2.0, 150.0)[0]
+    np.testing.assert_array_equal(np.diff(reversal_intervals(smooth, FPS, 2.0), axis=1), 0.0)
 
 
 def test_bow_changes_near_the_window_edges_are_ignored():
@@ -218,6 +237,7 @@ def test_audio_benchmark_tool_on_a_fake_build(tmp_path, ckpt, torch_one_thread, 
                     "linear,gaussian", "--max-windows", "5", "--tune-windows", "4", "--threads", "1", "--quiet",
                     "--out", str(out), "--markdown", str(md)])
     assert json.loads(out.read_text())["windows"] == res["windows"] == 5 and "## Ratios" in md.read_text()
+    assert res["rates_results"]["12.5"]["groups"]["all"]["methods"][tool.TRUTH]["bow"]["f1"] == 1.0
     assert "| Linear interp. |" in capsys.readouterr().out
     clean = res["rates_results"]["50"]["groups"]
     # clean input at 50 fps: linear interpolation returns the truth itself

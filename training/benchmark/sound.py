@@ -4,7 +4,8 @@ MPJPE over the whole body hides what the sound knows about: the bowing wrist and
 bow changes -> onsets) and the left wrist (vibrato -> pitch wobble). This module scores those only:
 
 * :func:`sound_joint_errors` -- MPJPE, velocity error and bias-free MPJPE of :data:`SOUND_JOINTS`.
-* bow-change timing -- :func:`reversal_times` (direction reversals with hysteresis), :func:`bow_axis` (the
+* bow-change timing -- :func:`reversal_intervals` / :func:`reversal_times` (direction reversals with
+  hysteresis; a stop of the bow is an interval), :func:`bow_axis` (the
   direction the bowing wrist moves along with the bow), :func:`bow_change_counts` (matched reversals of the
   predicted wrist against the simulator's ``bow_pos``) and :func:`f1_from_counts`.
 * :func:`vibrato_errors` -- amplitude and rate of the left wrist's 4-8 Hz motion.
@@ -19,9 +20,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["SOUND_JOINTS", "LEFT_WRIST", "TRUE_MIN_EXCURSION_MM", "PRED_MIN_EXCURSION_MM", "VIBRATO_BAND_HZ",
-           "VIBRATO_FLOOR_MM", "sound_joint_errors", "reversal_times", "bow_axis", "bow_change_counts",
-           "f1_from_counts", "vibrato_errors", "window_stroke_type"]
+__all__ = ["SOUND_JOINTS", "LEFT_WRIST", "TRUE_MIN_EXCURSION_MM", "PRED_MIN_EXCURSION_MM", "PLATEAU_MM",
+           "PLATEAU_MIN_S", "VIBRATO_BAND_HZ", "VIBRATO_FLOOR_MM", "sound_joint_errors", "reversal_intervals",
+           "reversal_times", "bow_axis", "bow_change_counts", "f1_from_counts", "vibrato_errors", "window_stroke_type"]
 
 #: telmi13 joints whose motion the sound reveals: the bowing wrist and elbow, and the left (vibrato) wrist.
 SOUND_JOINTS: dict[str, int] = {"RMWR": 5, "RMEL": 3, "LMWR": 6}
@@ -34,6 +35,14 @@ TRUE_MIN_EXCURSION_MM: float = 2.0
 #: shortest (10 mm) keeps them detectable even when a prediction shrinks them by half, while a refined wrist's
 #: residual wobble (a few mm peak to peak) stays below it and does not count as bow changes.
 PRED_MIN_EXCURSION_MM: float = 5.0
+#: A turning point where the trajectory stays within this many mm of its extremum for at least
+#: :data:`PLATEAU_MIN_S` is a stop (a martelé, a stroke after a held note): the direction changes somewhere in
+#: it, so the reversal is the stop's interval, not the instant a wobble happens to peak (a true wrist drifts by a
+#: few mm during a stop, in either direction, and peaks at either end). The same value for truth and prediction.
+PLATEAU_MM: float = 1.0
+#: Shortest stop, s: two frames at 50 fps. A smooth reversal stays within :data:`PLATEAU_MM` of its peak that
+#: long only when its acceleration is below ~1.25 m/s², far slower than any bow change of a played stroke.
+PLATEAU_MIN_S: float = 0.04
 #: Vibrato band, Hz (violin vibrato is 4-8 Hz; the simulated players use 5-7 Hz).
 VIBRATO_BAND_HZ: tuple[float, float] = (4.0, 8.0)
 #: Below this true band RMS (mm) a window holds no vibrato worth scoring (simulated vibrato is 2-5 mm peak,
@@ -103,12 +112,15 @@ def sound_joint_errors(pred: np.ndarray, gt: np.ndarray, joints: Iterable[int] =
 
 
 # --------------------------------------------------------------------------------------------- bow changes
-def reversal_times(x: np.ndarray, fps: float, min_excursion_mm: float) -> np.ndarray:
-    """Times of the direction reversals of a 1-D trajectory, with hysteresis.
+def reversal_intervals(x: np.ndarray, fps: float, min_excursion_mm: float, plateau_mm: float = PLATEAU_MM,
+                       plateau_min_s: float = PLATEAU_MIN_S) -> np.ndarray:
+    """When a 1-D trajectory reverses direction, with hysteresis; a stop is an interval.
 
     A turning point counts only once the trajectory has moved ``min_excursion_mm`` back from it, and the next
-    one only once it has moved that far from this one, so wiggles smaller than the excursion are ignored. The
-    time is the extremum's sample, refined by a parabola through it and its two neighbours.
+    one only once it has moved that far from this one, so wiggles smaller than the excursion are ignored. A
+    reversal is the extremum's sample refined by a parabola through it and its two neighbours (start = end),
+    except at a stop: when the samples around the extremum stay within ``plateau_mm`` of it for ``plateau_min_s``
+    or longer, the reversal is that stretch (first to last sample).
 
     Parameters
     ----------
@@ -118,11 +130,13 @@ def reversal_times(x: np.ndarray, fps: float, min_excursion_mm: float) -> np.nda
         Sample rate, Hz.
     min_excursion_mm : float
         Hysteresis, mm (> 0).
+    plateau_mm, plateau_min_s : float
+        A stop: within ``plateau_mm`` (mm) of the extremum for at least ``plateau_min_s`` (s).
 
     Returns
     -------
     np.ndarray
-        ``(R,)`` increasing reversal times, s.
+        ``(R, 2)`` start and end times, s, in increasing order.
     """
     x = np.asarray(x, dtype=np.float64)
     fps = _check_fps(fps)
@@ -132,7 +146,7 @@ def reversal_times(x: np.ndarray, fps: float, min_excursion_mm: float) -> np.nda
         raise ValueError(f"min_excursion_mm must be > 0, got {min_excursion_mm}")
     ok = np.flatnonzero(np.isfinite(x))
     if ok.size < 3:
-        return np.zeros(0)
+        return np.zeros((0, 2))
     v = x[ok]
     e = float(min_excursion_mm)
     found: list[int] = []
@@ -153,16 +167,48 @@ def reversal_times(x: np.ndarray, fps: float, min_excursion_mm: float) -> np.nda
         elif state == -1 and v[i] - v[lo] >= e:
             found.append(lo)
             state, hi = 1, i
-    times = []
+    out = []
     for k in found:
+        a = b = k  # the stop around the extremum, if any: consecutive samples within plateau_mm of it
+        while a > 0 and ok[a] - ok[a - 1] == 1 and abs(v[a - 1] - v[k]) <= plateau_mm:
+            a -= 1
+        while b + 1 < v.size and ok[b + 1] - ok[b] == 1 and abs(v[b + 1] - v[k]) <= plateau_mm:
+            b += 1
+        if (ok[b] - ok[a]) / fps >= plateau_min_s - 1e-9:
+            out.append((ok[a] / fps, ok[b] / fps))
+            continue
         t = float(ok[k])
         if 0 < k < v.size - 1 and ok[k + 1] - ok[k - 1] == 2:  # parabola only through evenly spaced samples
-            a, b, c = v[k - 1], v[k], v[k + 1]
-            den = a - 2.0 * b + c
+            p, q, r = v[k - 1], v[k], v[k + 1]
+            den = p - 2.0 * q + r
             if den != 0:
-                t += float(np.clip(0.5 * (a - c) / den, -0.5, 0.5))
-        times.append(t / fps)
-    return np.asarray(times)
+                t += float(np.clip(0.5 * (p - r) / den, -0.5, 0.5))
+        out.append((t / fps, t / fps))
+    return np.asarray(out, dtype=np.float64).reshape(-1, 2)
+
+
+def reversal_times(x: np.ndarray, fps: float, min_excursion_mm: float, plateau_mm: float = PLATEAU_MM,
+                   plateau_min_s: float = PLATEAU_MIN_S) -> np.ndarray:
+    """Times of the direction reversals of a 1-D trajectory, with hysteresis: the middle of each
+    :func:`reversal_intervals` (the sub-frame extremum of a smooth reversal, the middle of a stop).
+
+    Parameters
+    ----------
+    x : np.ndarray
+        ``(T,)`` positions, mm, sample ``k`` at ``k / fps`` s (NaN samples are skipped).
+    fps : float
+        Sample rate, Hz.
+    min_excursion_mm : float
+        Hysteresis, mm (> 0).
+    plateau_mm, plateau_min_s : float
+        See :func:`reversal_intervals`.
+
+    Returns
+    -------
+    np.ndarray
+        ``(R,)`` increasing reversal times, s.
+    """
+    return reversal_intervals(x, fps, min_excursion_mm, plateau_mm, plateau_min_s).mean(axis=1)
 
 
 def bow_axis(wrist_gt: np.ndarray, bow_pos: np.ndarray) -> np.ndarray:
@@ -198,13 +244,15 @@ def bow_axis(wrist_gt: np.ndarray, bow_pos: np.ndarray) -> np.ndarray:
     return slope / norm if norm > 0 else np.zeros(3)
 
 
-def _match(pred_t: np.ndarray, true_t: np.ndarray, tol_s: float) -> list[tuple[int, int]]:
-    """Greedy one-to-one matching of event times within ``tol_s``, closest pairs first."""
-    if pred_t.size == 0 or true_t.size == 0:
+def _match(pred_iv: np.ndarray, true_iv: np.ndarray, tol_s: float) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching of ``(R, 2)`` event intervals whose gap is at most ``tol_s``, closest first
+    (the gap of two overlapping intervals is 0, of two instants their time difference)."""
+    if pred_iv.size == 0 or true_iv.size == 0:
         return []
-    dt = np.abs(pred_t[:, None] - true_t[None, :])
-    cand = np.argwhere(dt <= tol_s + 1e-12)
-    cand = cand[np.argsort(dt[cand[:, 0], cand[:, 1]], kind="stable")]
+    gap = np.maximum(0.0, np.maximum(pred_iv[:, None, 0] - true_iv[None, :, 1],
+                                     true_iv[None, :, 0] - pred_iv[:, None, 1]))
+    cand = np.argwhere(gap <= tol_s + 1e-12)
+    cand = cand[np.argsort(gap[cand[:, 0], cand[:, 1]], kind="stable")]
     used_p, used_t, pairs = set(), set(), []
     for p, t in cand:
         if p not in used_p and t not in used_t:
@@ -219,12 +267,13 @@ def bow_change_counts(pred_wrist: np.ndarray, gt_wrist: np.ndarray, bow_pos: np.
                       true_excursion_mm: float = TRUE_MIN_EXCURSION_MM) -> tuple[int, int, int]:
     """Bow changes found in one window's predicted bowing wrist, against the true ones.
 
-    The predicted wrist is projected on the true :func:`bow_axis` and its reversals (:func:`reversal_times`,
+    The predicted wrist is projected on the true :func:`bow_axis` and its reversals (:func:`reversal_intervals`,
     hysteresis ``min_excursion_mm``) are matched one to one, closest first, to the reversals of ``bow_pos``
-    (hysteresis ``true_excursion_mm``) within ``± tol_s``. Events within ``tol_s`` of either window edge are
-    ignored, since their partner may lie outside the window: a true event there does not count, and neither
-    does a predicted one there unless matched to a counted true event; a predicted event matched to an ignored
-    true one is not counted either.
+    (hysteresis ``true_excursion_mm``) within ``± tol_s``; a stop of the bow is an interval, and a predicted
+    reversal anywhere in it (± ``tol_s``) finds it. Events within ``tol_s`` of either window edge are ignored,
+    since their partner may lie outside the window: a true event there does not count, and neither does a
+    predicted one there unless matched to a counted true event; a predicted event matched to an ignored true
+    one is not counted either.
 
     Parameters
     ----------
@@ -253,19 +302,17 @@ def bow_change_counts(pred_wrist: np.ndarray, gt_wrist: np.ndarray, bow_pos: np.
         raise ValueError(f"pred_wrist and gt_wrist must have one shape, got {pw.shape} and "
                          f"{np.asarray(gt_wrist).shape}")
     axis = bow_axis(gt_wrist, bow_pos)
-    true_t = reversal_times(np.asarray(bow_pos, dtype=np.float64), fps, true_excursion_mm)
-    pred_t = reversal_times(pw @ axis, fps, min_excursion_mm) if axis.any() else np.zeros(0)
+    true_iv = reversal_intervals(np.asarray(bow_pos, dtype=np.float64), fps, true_excursion_mm)
+    pred_iv = reversal_intervals(pw @ axis, fps, min_excursion_mm) if axis.any() else np.zeros((0, 2))
     end = (pw.shape[0] - 1) / fps
-    def inside(t):
-        return (t >= tol_s) & (t <= end - tol_s)
 
-    pairs = _match(pred_t, true_t, tol_s)
-    true_in = inside(true_t)
-    matched_p = {p: t for p, t in pairs}
-    n_pred = 0
-    for p in range(pred_t.size):
-        t = matched_p.get(p)
-        n_pred += bool(true_in[t]) if t is not None else bool(inside(pred_t[p]))
+    def inside(iv: np.ndarray) -> np.ndarray:  # reaches into the window's interior
+        return (iv[..., 1] >= tol_s) & (iv[..., 0] <= end - tol_s)
+
+    pairs = _match(pred_iv, true_iv, tol_s)
+    true_in, pred_in = inside(true_iv), inside(pred_iv)
+    matched_p = dict(pairs)
+    n_pred = sum(bool(true_in[matched_p[p]]) if p in matched_p else bool(pred_in[p]) for p in range(len(pred_iv)))
     tp = sum(bool(true_in[t]) for _, t in pairs)
     return int(tp), int(n_pred), int(true_in.sum())
 
@@ -281,6 +328,7 @@ def f1_from_counts(tp: int, n_pred: int, n_true: int) -> tuple[float, float, flo
     tp, n_pred, n_true = int(tp), int(n_pred), int(n_true)
     if not 0 <= tp <= min(n_pred, n_true):
         raise ValueError(f"need 0 <= tp <= min(n_pred, n_true), got {tp}, {n_pred}, {n_true}")
+
     def div(a: int, b: int) -> float:
         return a / b if b else float("nan")
 
