@@ -31,6 +31,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from ..audio.features import FEATURE_MEAN, FEATURE_STD, ONSET_PEAKS, RMS
+from ..audio.level import LEVEL_FEATURE_MEAN, LEVEL_FEATURE_STD, relative_level
 from .audio_detail import DETAIL_MAX_MM, AudioDetail, audio_present
 from .correction import (IDENTITY_LOGIT, MAX_GAIN, NOISE_FLOOR_MM, bounded_correction, evident_noise, mean_free,
                          root_relative, smoothing_mixture)
@@ -140,7 +141,7 @@ def check_model_inputs(poses: torch.Tensor, input_times: torch.Tensor | None, n_
 LOUDNESS_INTEGRAL_SCALE = 1.25
 
 
-def signed_loudness_integral(audio: torch.Tensor) -> torch.Tensor:
+def signed_loudness_integral(audio: torch.Tensor, scale: float = LOUDNESS_INTEGRAL_SCALE) -> torch.Tensor:
     """Running sum of RMS whose sign flips at every picked onset, mean removed, in units of
     :data:`LOUDNESS_INTEGRAL_SCALE`.
 
@@ -162,7 +163,7 @@ def signed_loudness_integral(audio: torch.Tensor) -> torch.Tensor:
     rms, onset = audio[..., RMS_COLUMN], audio[..., ONSET_PEAK_COLUMN] > 0.5
     sign = 1.0 - 2.0 * torch.remainder(torch.cumsum(onset.to(audio.dtype), dim=1), 2.0)
     z = torch.cumsum(rms * sign, dim=1)
-    return (z - z.mean(dim=1, keepdim=True)) / LOUDNESS_INTEGRAL_SCALE
+    return (z - z.mean(dim=1, keepdim=True)) / scale
 
 
 class MAPnet(nn.Module):
@@ -289,9 +290,10 @@ class MAPnet(nn.Module):
             self.audio_pe = PositionalEncoding(h1)
             self.audio_tf = TransformerStack(h1, audio_layers, n_heads, ff_dim, dropout)
             self.audio_rebalance = Rebalance(h1, h2, self.audio_frames) if rebalance else None
-            if self.audio_norm:
-                self.register_buffer("audio_mean", torch.tensor(FEATURE_MEAN, dtype=torch.float32))
-                self.register_buffer("audio_std", torch.tensor(FEATURE_STD, dtype=torch.float32))
+            if self.audio_norm:  # the statistics of the columns as the net sees them (raw or level-relative)
+                mean, std = (LEVEL_FEATURE_MEAN, LEVEL_FEATURE_STD) if audio_level else (FEATURE_MEAN, FEATURE_STD)
+                self.register_buffer("audio_mean", torch.tensor(mean, dtype=torch.float32))
+                self.register_buffer("audio_std", torch.tensor(std, dtype=torch.float32))
             length += h2 if rebalance else self.audio_frames
         self.fusion_tf = TransformerStack(h1, fusion_layers, n_heads, ff_dim, dropout)
         gated = self.residual_mode == "gated"
@@ -329,14 +331,16 @@ class MAPnet(nn.Module):
         if tuple(audio.shape) != shape:
             raise ValueError(f"audio must be {shape} (batch, frames, features), got {tuple(audio.shape)}")
         audio = torch.nan_to_num(audio.to(ref.dtype), nan=0.0, posinf=0.0, neginf=0.0)
-        raw = audio
         if self.audio_level:
-            from ..audio.level import relative_level
             audio = relative_level(audio)
+        raw = audio
         if self.audio_norm:
             audio = (audio - self.audio_mean.to(ref.dtype)) / self.audio_std.to(ref.dtype)
         if self.loudness_integral:
-            audio = torch.cat((audio, signed_loudness_integral(raw).unsqueeze(-1)), dim=-1)
+            # on level-relative audio the RMS column is ~10x the raw one (its mean over the simulator's audio)
+            scale = LOUDNESS_INTEGRAL_SCALE * (LEVEL_FEATURE_MEAN[RMS_COLUMN] / FEATURE_MEAN[RMS_COLUMN]
+                                               if self.audio_level else 1.0)
+            audio = torch.cat((audio, signed_loudness_integral(raw, scale).unsqueeze(-1)), dim=-1)
         if self.training and self.audio_dropout > 0:
             keep = (torch.rand(batch, 1, 1, device=audio.device) >= self.audio_dropout).to(audio.dtype)
             audio = audio * keep

@@ -45,6 +45,8 @@ class PoseRefiner(BaseModel):
         self.net = build_model(net.pop("type"), **net)
         if init_from is not None:  # start from exported weights; parts the file lacks keep their initialisation
             state = torch.load(init_from, map_location="cpu", weights_only=True)
+            # feature statistics belong to this net's config (raw or level-relative audio), not to the start point
+            state = {k: v for k, v in state.items() if k not in ("audio_mean", "audio_std")}
             missing, unexpected = self.net.load_state_dict(state, strict=False)
             if unexpected:
                 raise ValueError(f"init_from {init_from} has weights this net lacks: {unexpected[:5]}")
