@@ -78,7 +78,8 @@ def test_three_done_one_failed_exit_1(local_run, collection):
         assert r["media_seconds"] == pytest.approx(10.0) and r["seconds"] > 0
         assert r["realtime_factor"] == pytest.approx(r["seconds"] / r["media_seconds"], rel=1e-2)
         # The same files as tools/refine_video.py writes, listed relative to DIR, plus the marker.
-        assert set(r["outputs"]) == {"refined_npz", "refined_json", "refined_csv", "raw_npz", "plot", "summary"}
+        assert set(r["outputs"]) == {"refined_npz", "refined_json", "refined_csv", "raw_npz", "plot", "bowing_plot",
+                                     "summary"}
         assert all((out / p).is_file() for p in r["outputs"].values())
         assert check_complete(out / name) == (True, "")
         summary = json.loads((out / name / f"{name}_summary.json").read_text())

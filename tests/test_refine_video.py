@@ -14,7 +14,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "demo"
-BUNDLED = REPO / "pose_audio_refine" / "weights" / "mapnet_small_bank.pth"
+BUNDLED = REPO / "pose_audio_refine" / "weights" / "mapnet_fast.pth"
 
 video = pytest.importorskip("pose_audio_refine.video")
 from pose_audio_refine.video import (NoPersonError, VideoReadError, refine_video,  # noqa: E402
@@ -123,6 +123,13 @@ def test_demo_end_to_end(demo_run):
     assert (out / f"{stem}_wrists.png").stat().st_size > 20_000
     summary = json.loads((out / f"{stem}_summary.json").read_text())
     assert summary["frames"] == 250 and summary["fps_in"] == 15 and summary["frames_out"] == 500
+    # The bundled demo shows what the sound did: its truth, the pose-only twin, the true bow changes.
+    assert (out / f"{stem}_bowing.png").stat().st_size > 20_000
+    bow = summary["bowing_wrist"]
+    assert bow["pose_only"] and bow["bow_change_source"] == "truth"
+    assert Path(bow["truth"]) == DEMO / "violin_demo_truth.npz"
+    assert set(bow["wrist_error"]) == {"raw", "pose_only", "audio"}
+    assert "pose-only refinement" in summary["seconds"]
     # Refined stays on the estimate (a random net barely moves it; a trained one must not drift either).
     res = RefineResult.load(out / f"{stem}_refined.npz")
     assert _drift_mm(res, raw.poses, raw.times, 1.0) < 30.0
@@ -135,7 +142,39 @@ def test_cli_no_argument_prints_plot_path(ckpt, tmp_path, capsys):
     rc = _cli().main(["--out", str(tmp_path), "--checkpoint", str(ckpt), "--no-progress", "--max-seconds", "3"])
     text = capsys.readouterr().out
     assert rc == 0 and f"before/after plot: {tmp_path / 'violin_demo_wrists.png'}" in text
-    assert "summary" in text and "real-time factor" in text
+    assert f"bowing-wrist plot: {tmp_path / 'violin_demo_bowing.png'}" in text
+    assert "summary" in text and "real-time factor" in text and "vs truth     bowing wrist raw" in text
+
+
+def test_cli_truth_and_pose_only_options(ckpt, tmp_path, capsys):
+    from pose_audio_refine import RefineResult
+
+    cli = _cli()
+    rc = cli.main(["--out", str(tmp_path / "a"), "--checkpoint", str(ckpt), "--no-progress", "--max-seconds", "2",
+                   "--no-compare-pose-only"])
+    assert rc == 0
+    bow = json.loads((tmp_path / "a" / "violin_demo_summary.json").read_text())["bowing_wrist"]
+    assert not bow["pose_only"] and bow["truth"] is not None  # the demo's truth stays on
+    # Another video (here: the demo named explicitly) gets neither unless asked for.
+    video, poses = str(DEMO / "violin_demo.mp4"), str(DEMO / "violin_demo_poses.npz")
+    rc = cli.main([video, "--poses", poses, "--out", str(tmp_path / "b"), "--checkpoint", str(ckpt),
+                   "--no-progress", "--max-seconds", "2"])
+    bow = json.loads((tmp_path / "b" / "violin_demo_summary.json").read_text())["bowing_wrist"]
+    assert rc == 0 and not bow["pose_only"] and bow["truth"] is None
+    assert bow["bow_change_source"] == "audio onsets (librosa)"
+    rc = cli.main([video, "--poses", poses, "--out", str(tmp_path / "c"), "--checkpoint", str(ckpt),
+                   "--no-progress", "--max-seconds", "2", "--compare-pose-only"])
+    assert rc == 0 and json.loads((tmp_path / "c" / "violin_demo_summary.json").read_text())["bowing_wrist"][
+        "pose_only"]
+    capsys.readouterr()
+    wrong = tmp_path / "h36m_truth.npz"
+    RefineResult(poses=np.zeros((500, 17, 3)), times=np.arange(500) / 50, fps=50.0, skeleton="h36m", units="mm",
+                 audio_used=False).save(wrong)
+    for truth, match in ((wrong, "skeleton 'h36m'"), (tmp_path / "none.npz", "truth file not found")):
+        rc = cli.main([video, "--poses", poses, "--out", str(tmp_path / "d"), "--checkpoint", str(ckpt),
+                       "--no-progress", "--truth", str(truth)])
+        err = capsys.readouterr().err
+        assert rc == 2 and err.startswith("error: ") and match in err, err
 
 
 @pytest.mark.skipif(not BUNDLED.is_file(), reason="the bundled checkpoint has not been trained yet")
@@ -239,8 +278,12 @@ def test_no_audio_stream_and_no_audio_flag(mute_video, ckpt, tmp_path):
     assert not s["audio_used"] and s["frames_out"] == 100
     with pytest.warns(UserWarning, match="--no-audio"):
         s = refine_video(DEMO / "violin_demo.mp4", poses=DEMO / "violin_demo_poses.npz", no_audio=True,
-                         max_seconds=3, checkpoint=ckpt, out_dir=tmp_path / "b", progress=False)
+                         max_seconds=3, checkpoint=ckpt, out_dir=tmp_path / "b", progress=False,
+                         compare_pose_only=True)
     assert not s["audio_used"] and s["frames_out"] == 150
+    # Without audio the refinement is the pose-only one: no second run, no bow changes to mark.
+    assert not s["bowing_wrist"]["pose_only"] and s["bowing_wrist"]["bow_change_source"] is None
+    assert Path(s["paths"]["bowing_plot"]).is_file()
 
 
 def test_poses_with_wrong_frame_count(ckpt, tmp_path):

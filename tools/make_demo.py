@@ -8,12 +8,15 @@ Writes
                              joints; perspective camera in front of the player, 10 degrees to
                              their left and 12 degrees above) with the
                              sound the bowing made, H.264 320x240 at 25 fps + AAC;
-  ``violin_demo_poses.npz``  the simulated *noisy estimate*: the true motion at 15 fps through the "realistic"
-                             estimator-noise model (jitter, drift, blur, outliers, drops, left/right swaps), in
-                             our result format (telmi13, mm; ``RefineResult.load`` reads it) plus
+  ``violin_demo_poses.npz``  the simulated *noisy estimate*: the true motion at 15 fps through the
+                             ``realistic_blur`` estimator-noise model (jitter, drift, a video camera's motion blur,
+                             outliers, drops, left/right swaps), in our result format (telmi13, mm;
+                             ``RefineResult.load`` reads it) plus
                              ``image_points`` (the noisy joints seen by the same camera, normalised to the frame)
                              and ``confidence``;
-  ``violin_demo_truth.npz``  the ground truth at 50 fps, same format.
+  ``violin_demo_truth.npz``  the ground truth at 50 fps, same format, plus the simulator's ``bow_changes`` (s),
+                             per-frame ``articulation_code`` (int8, -1 in rests) and the ``articulation_names``
+                             it indexes.
 
 MediaPipe will not detect a stick figure, hence the poses file: ``tools/refine_video.py`` with no argument
 runs on this video with ``--poses demo/violin_demo_poses.npz``.
@@ -141,6 +144,37 @@ def draw_frame(pose: np.ndarray, cam: Camera) -> np.ndarray:
     return img
 
 
+def truth_annotations(state: dict) -> dict[str, np.ndarray]:
+    """The simulator's hidden state that the truth file carries beside the poses.
+
+    Parameters
+    ----------
+    state : dict
+        ``Take.state`` of a simulated take.
+
+    Returns
+    -------
+    dict
+        ``bow_changes`` ``(K,)`` float64 (s, the start of each stroke), ``articulation_code`` ``(T,)`` int8 (per
+        truth frame, index into ``articulation_names``, -1 in rests) and ``articulation_names`` ``(A,)`` str
+        (``training.simulator.score.ARTICULATIONS``, so the file decodes its codes without this repository).
+    """
+    from training.simulator.score import ARTICULATIONS  # noqa: PLC0415
+
+    return {"bow_changes": np.asarray(state["bow_changes"], dtype=np.float64),
+            "articulation_code": np.asarray(state["articulation_code"], dtype=np.int8),
+            "articulation_names": np.array(ARTICULATIONS, dtype=str)}
+
+
+def _add_arrays(path: Path, **extra: np.ndarray) -> None:
+    """Rewrite a saved result ``.npz`` with extra arrays beside its own (``RefineResult.load`` skips them)."""
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays.update(extra)
+    with open(path, "wb") as f:
+        np.savez_compressed(f, **arrays)
+
+
 def make_demo(out_dir, seed: int = 8, seconds: float = 10.0, renderer: str = "soundfont", fast_strokes: float = 0.5,
               noise: str = "realistic_blur") -> dict:
     """Simulate a take, render it and write the three demo files; return their paths and sizes.
@@ -176,14 +210,12 @@ def make_demo(out_dir, seed: int = 8, seconds: float = 10.0, renderer: str = "so
     poses_path = out / "violin_demo_poses.npz"
     RefineResult(poses=noisy.poses, times=times, fps=POSE_FPS, skeleton="telmi13", units="mm", audio_used=False,
                  joint_names=TELMI13_JOINTS).save(poses_path)
-    with np.load(poses_path, allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
-    arrays.update(image_points=image, confidence=noisy.confidence)
-    with open(poses_path, "wb") as f:
-        np.savez_compressed(f, **arrays)
+    _add_arrays(poses_path, image_points=image, confidence=noisy.confidence)
     truth_path = out / "violin_demo_truth.npz"
     RefineResult(poses=truth, times=np.arange(len(truth)) / take.fps, fps=take.fps, skeleton="telmi13", units="mm",
                  audio_used=False, joint_names=TELMI13_JOINTS).save(truth_path)
+    # What the sound knows and the poses do not: the plots mark these (pose_audio_refine.video.plots.load_truth).
+    _add_arrays(truth_path, **truth_annotations(take.state))
     paths = [video, poses_path, truth_path]
     return {"paths": [str(p) for p in paths], "bytes": {p.name: p.stat().st_size for p in paths},
             "take_id": take.take_id, "frames": n_video, "pose_frames": int(noisy.poses.shape[0])}

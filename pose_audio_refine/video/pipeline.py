@@ -6,8 +6,10 @@
    file (our ``.npz``/``.json``/``.csv`` result format, an MMPose 3D prediction ``.json``, or a plain array:
    ``np.save`` ``.npy`` / ``np.savez(poses=...)`` ``.npz``), which must span the video.
 3. Refine with :class:`~pose_audio_refine.Refiner` (50 fps by default).
-4. Write ``<stem>_refined.{npz,json,csv}``, ``<stem>_raw.npz``, ``<stem>_wrists.png`` and, with ``render``,
-   ``<stem>_refined.mp4``; return a summary.
+4. Write ``<stem>_refined.{npz,json,csv}``, ``<stem>_raw.npz``, ``<stem>_wrists.png``, ``<stem>_bowing.png``
+   (the bowing wrist: truth when a ``truth`` file is given, raw, pose-only refinement with
+   ``compare_pose_only``, audio-informed refinement, bow changes) and, with ``render``, ``<stem>_refined.mp4``;
+   return a summary.
 
 Poses files may carry an optional ``image_points`` array ``(T, J, 2)`` (the joints in the image, normalised
 to the frame's width/height, NaN where unknown) next to ``poses``: with it, ``render`` places the refined
@@ -220,7 +222,8 @@ def _save_raw(path: Path, raw: np.ndarray, fps: float, skeleton, units: str, **e
 def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None = None,
                  max_seconds: float | None = None, no_audio: bool = False, render: bool = False,
                  checkpoint=None, out_fps: float = 50.0, device: str = "cpu", progress: bool = True,
-                 min_detection_rate: float = 0.5, render_height: int = 480, poses_fps: float | None = None) -> dict:
+                 min_detection_rate: float = 0.5, render_height: int = 480, poses_fps: float | None = None,
+                 truth=None, compare_pose_only: bool = False) -> dict:
     """Run the whole job on one video.
 
     Parameters
@@ -253,6 +256,13 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
         Height of the overlay video, pixels.
     poses_fps : float, optional
         Frame rate of a plain array ``poses`` file (default: its ``fps`` entry, else the video's).
+    truth : str or Path, optional
+        Ground-truth poses of the same video (:func:`~pose_audio_refine.video.plots.load_truth`; same skeleton
+        as the poses): drawn in the bowing-wrist plot, with its bow changes and fast-stroke passages when it
+        carries them.
+    compare_pose_only : bool
+        Also refine without the audio (twice the refinement time) and draw that beside the audio-informed
+        refinement in the bowing-wrist plot.
 
     Returns
     -------
@@ -262,7 +272,8 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
         ``audio_seconds`` (how much of the video the audio covers; None without audio), ``warnings``,
         ``seconds`` (per stage and ``total``), ``duration_s``, ``realtime_factor`` (total time / video
         seconds processed), ``smoothness`` (mean acceleration raw-upsampled vs refined, mm/s²; MPJPE refined
-        vs raw-upsampled, mm) and ``paths``.
+        vs raw-upsampled, mm), ``bowing_wrist`` (what the bowing-wrist plot shows: ``bow_change_source``,
+        ``excerpt_s``, ``truth``, ``wrist_error`` per curve against the truth) and ``paths``.
 
     Raises
     ------
@@ -288,7 +299,7 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
     from ..metrics import mean_acceleration, mpjpe  # noqa: PLC0415
     from ..skeletons import get_skeleton  # noqa: PLC0415
     from ..units import MM_PER_UNIT  # noqa: PLC0415
-    from .plots import plot_wrists  # noqa: PLC0415
+    from .plots import check_truth, load_truth, plot_bowing_wrist, plot_wrists  # noqa: PLC0415
 
     t_start = time.perf_counter()
     seconds: dict[str, float] = {}
@@ -396,6 +407,10 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
     if T / track_fps < 0.2 or T < 2:
         raise ValueError(f"the video part processed is too short ({T} pose frames, {T / track_fps:.2f} s); "
                          "the refiner needs at least 0.2 s")
+    truth_track = None
+    if truth is not None:  # read before refining: a wrong file fails in a second, not after the refinement
+        truth_track = load_truth(truth)
+        check_truth(truth_track, skel)
 
     # ---- refine
     t0 = time.perf_counter()
@@ -408,6 +423,14 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
         if not (no_audio or audio is None) or "audio" not in msg:  # our own note already said "pose-only"
             note(msg)
     seconds["refinement"] = time.perf_counter() - t0
+    pose_only = None
+    if compare_pose_only and res.audio_used:  # without audio the refinement above is the pose-only one
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the same input as above: only "pose-only" news, which is the point
+            pose_only = refiner.refine(raw, None, fps=track_fps, skeleton=skel, units=units, out_fps=out_fps,
+                                       trim=True).poses
+        seconds["pose-only refinement"] = time.perf_counter() - t0
 
     # ---- write
     t0 = time.perf_counter()
@@ -420,6 +443,10 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
         out / f"{stem}_wrists.png", res.poses, res.times, raw, t_raw, skel, units, audio, AUDIO_SR,
         title=f"{info.path.name}: wrists, raw estimate ({_n_obs(raw)} frames, {track_fps:g} fps grid) vs refined "
               f"({out_fps:g} fps){'' if res.audio_used else ' - pose-only'}"))
+    bowing = plot_bowing_wrist(out / f"{stem}_bowing.png", res.poses, res.times, raw, t_raw, skel, units,
+                               pose_only=pose_only, truth=truth_track, audio=audio, sr=AUDIO_SR,
+                               audio_used=res.audio_used)
+    paths["bowing_plot"] = str(bowing["path"])
     seconds["writing"] = time.perf_counter() - t0
 
     # ---- smoothness (mm): refined vs the raw estimate linearly upsampled to the output times
@@ -452,6 +479,9 @@ def refine_video(video, *, out_dir=None, poses=None, estimator_fps: float | None
         "warnings": list(dict.fromkeys(notes)), "duration_s": duration,
         "seconds": {k_: round(v, 3) for k_, v in seconds.items()},
         "realtime_factor": seconds["total"] / duration, "smoothness": smooth, "paths": paths,
+        "bowing_wrist": {"bow_change_source": bowing["bow_change_source"], "excerpt_s": list(bowing["excerpt"]),
+                         "truth": None if truth is None else str(truth), "pose_only": pose_only is not None,
+                         "wrist_error": bowing["wrist_error"]},
     }
     (out / f"{stem}_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     summary["paths"]["summary"] = str(out / f"{stem}_summary.json")
