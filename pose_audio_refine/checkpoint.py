@@ -19,9 +19,9 @@ from .models import build_model
 
 #: Folder of the weights bundled with the package, and the default checkpoint's name.
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_small_bank.pth"
+DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "d84abf8f609cafc9d475bb8a2612f7a874441bd6e8db3e17bc6097c9cb896227"
+DEFAULT_SHA256 = "d7f4ee455ea87524525d3ef101c12a4d4d7943034986581ae5e2267fda5c58f5"
 
 
 class CheckpointError(ValueError):

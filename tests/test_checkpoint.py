@@ -47,7 +47,7 @@ def test_kept_training_weights_load_and_all_weights_stay_small():
         assert meta["input_mode"] == "grid" and meta["net"]["type"] == type(net).__name__
         assert torch.isfinite(net(x)).all()
     files = sorted(weights.glob("*.pth")) + sorted(ck.WEIGHTS_DIR.glob("*.pth"))
-    assert {f.stem for f in files} == set(KEPT) | {"mapnet_small_bank"}
+    assert {f.stem for f in files} == set(KEPT) | {"mapnet_fast"}
     assert sum(f.stat().st_size for f in files) <= 4_000_000
 
 

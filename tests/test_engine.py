@@ -242,8 +242,9 @@ def test_every_training_config_resolves_builds_and_is_named_in_the_readme():
         build_model(net.pop("type"), **net)  # every option it names exists
 
 
-def test_shipped_config_reads_in_one_file():
-    """The shipped recipe is one file (stage 1, whose one _base_ is the runtime) plus its short stage 2, and it is
+def test_shipped_config_chain_is_what_the_bundled_weights_record():
+    """The shipped recipe is a chain of one-parent configs -- the do-no-harm model (stage 1, whose one _base_ is the
+    runtime; stage 2), then the audio model's two stages, each starting from the one before -- and its last stage is
     exactly what the bundled weights' sidecar records."""
     import ast
 
@@ -254,15 +255,23 @@ def test_shipped_config_reads_in_one_file():
 
     assert bases("configs/mapnet/mapnet_small_bank.py") == [["../_base_/default_runtime.py"]]
     assert bases("configs/mapnet/mapnet_small_bank_ft.py") == [["./mapnet_small_bank.py"]]
+    assert bases("configs/mapnet/mapnet_fast.py") == [["./mapnet_small_bank_ft.py"]]
+    assert bases("configs/mapnet/mapnet_fast_ft.py") == [["./mapnet_fast.py"]]
     assert "_base_" not in (REPO / "configs/_base_/default_runtime.py").read_text()
     from mmengine import Config
-    side = json.loads((REPO / "pose_audio_refine/weights/mapnet_small_bank.json").read_text())
-    assert side["config"] == "configs/mapnet/mapnet_small_bank_ft.py"
+    side = json.loads((REPO / "pose_audio_refine/weights/mapnet_fast.json").read_text())
+    assert side["config"] == "configs/mapnet/mapnet_fast_ft.py"
     cfg = Config.fromfile(str(REPO / side["config"]))
     # the config is the bundled weights' recipe (JSON stores tuples as lists)
     assert json.loads(json.dumps(dict(cfg.model.net))) == side["net"]
-    assert cfg.unswap_input == side["unswap_input"] and cfg.train_cfg.max_iters == side["iteration"]
-    assert cfg.load_from == "work_dirs/mapnet_small_bank/iter_4000.pth"  # stage 2 starts from stage 1's end
+    assert cfg.unswap_input == side["unswap_input"]
+    assert f"train_cfg.max_iters={side['iteration']}" in side["command"]  # the device run's deadline, recorded
+    # each stage starts from the one before
+    assert Config.fromfile(str(REPO / "configs/mapnet/mapnet_small_bank_ft.py")).load_from == \
+        "work_dirs/mapnet_small_bank/iter_4000.pth"
+    assert Config.fromfile(str(REPO / "configs/mapnet/mapnet_fast.py")).model.init_from == \
+        "work_dirs/mapnet_small_bank_ft/iter_2000.pth"
+    assert cfg.model.init_from.startswith("work_dirs/mapnet_fast/iter_")
 
 
 def test_relative_loss_weighs_each_window_by_its_input_error():

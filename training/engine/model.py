@@ -32,7 +32,8 @@ class PoseRefiner(BaseModel):
         Add this times the loss of the sound-making joints alone (bowing wrist and elbow, left wrist): their fast
         motion is a small share of a 13-joint MPJPE, and it is the motion the audio can explain.
     init_from : str, optional
-        An exported ``.pth`` (:func:`pose_audio_refine.checkpoint.save_checkpoint`) to start the net from; weights
+        An exported ``.pth`` (:func:`pose_audio_refine.checkpoint.save_checkpoint`) or a training checkpoint
+        (``work_dirs/.../iter_N.pth``) to start the net from; weights
         it lacks (a branch added since) keep their initialisation, weights it has that the net lacks are an error.
     """
 
@@ -44,7 +45,9 @@ class PoseRefiner(BaseModel):
         self.net_cfg = dict(net)
         self.net = build_model(net.pop("type"), **net)
         if init_from is not None:  # start from exported weights; parts the file lacks keep their initialisation
-            state = torch.load(init_from, map_location="cpu", weights_only=True)
+            state = torch.load(init_from, map_location="cpu", weights_only=False)  # our own files only
+            if "state_dict" in state:  # an mmengine checkpoint of a PoseRefiner: keep its net's weights
+                state = {k[4:]: v for k, v in state["state_dict"].items() if k.startswith("net.")}
             # feature statistics belong to this net's config (raw or level-relative audio), not to the start point
             state = {k: v for k, v in state.items() if k not in ("audio_mean", "audio_std")}
             missing, unexpected = self.net.load_state_dict(state, strict=False)
