@@ -36,7 +36,7 @@ def test_modified_bundled_weights_are_refused_even_with_a_matching_sidecar(tmp_p
         ck.load_weights()
 
 
-KEPT = ("pot_small_bank", "smoothnet_grid", "deciwatch_grid")  # the README's equal-budget comparison
+KEPT = ("pot_fast", "smoothnet_grid", "deciwatch_grid")  # the README's equal-budget comparison
 
 
 def test_kept_training_weights_load_and_all_weights_stay_small():
@@ -48,7 +48,8 @@ def test_kept_training_weights_load_and_all_weights_stay_small():
         assert torch.isfinite(net(x)).all()
     files = sorted(weights.glob("*.pth")) + sorted(ck.WEIGHTS_DIR.glob("*.pth"))
     assert {f.stem for f in files} == set(KEPT) | {"mapnet_fast"}
-    assert sum(f.stat().st_size for f in files) <= 4_000_000
+    # the shipped model and the three the README compares it with at equal budget, kept small (two of them fp16)
+    assert sum(f.stat().st_size for f in files) <= 4_500_000
 
 
 @pytest.mark.parametrize("option", [dict(rebalance_mode="attention"), dict(time_pe=True), dict(residual="smooth"),

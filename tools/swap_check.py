@@ -2,7 +2,7 @@
 uses 300 per τ, where one window can hold a twentieth of all swapped entries).
 
     python tools/swap_check.py                                   # shipped model, data_build/mapdat_realistic
-    python tools/swap_check.py --data-root data_build/mapdat_paper --checkpoint training/weights/pot_small_bank.pth
+    python tools/swap_check.py --data-root data_build/mapdat_paper --checkpoint training/weights/pot_fast.pth
 
 Prints, per τ, the share of swapped input (frame, pair) entries whose output is not swapped
 (``training.benchmark.swap_restoration``) and how many windows still hold a swap.

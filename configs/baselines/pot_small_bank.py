@@ -1,7 +1,7 @@
 # PoT (the paper's pose-only transformer) trained exactly like ../mapnet/mapnet_small_bank.py (the shipped model)
 # -- same data, noise continuum, do-no-harm correction and smoothing bank, loss, schedule and iterations -- but
 # without the audio branch: the equal-budget "does the audio help?" comparison
-# (weights kept: training/weights/pot_small_bank.pth).
+# (its weights were kept until the audio model shipped; numbers in the model card).
 #   python tools/train.py configs/baselines/pot_small_bank.py
 _base_ = ['../mapnet/mapnet_small_bank.py']
 model = dict(
