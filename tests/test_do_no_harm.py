@@ -60,8 +60,8 @@ def _clean_run(refiner, truth, audio, sr, fps):
 
 
 # A known miss of the shipped checkpoint, kept visible: on clean *real* motion at 15-60 fps its smoothing bank still
-# moves fast joints a few mm (measured: dance 6.8 mm at 15 fps where linear interpolation is 3.3 mm; MoCap
-# Toolbox 4.0 vs 2.1), against the contract's max(1.5 x linear, 3 mm). strict: the day a checkpoint meets it, this
+# moves fast joints a few mm (measured with mapnet_fast.pth: dance 5.9 mm at 15 fps where linear interpolation is
+# 3.3 mm; MoCap Toolbox 4.1 vs 2.1), against the contract's max(1.5 x linear, 3 mm). strict: the day a checkpoint meets it, this
 # marker must go.
 _REAL_MISS = pytest.mark.xfail(strict=True, reason="shipped checkpoint: clean real motion moved 4-7 mm (README, "
                                                    "Results: do no harm)")
