@@ -12,7 +12,7 @@ Examples
 Methods: linear, cubic, SMA (the paper's, with midpoint upsampling), One Euro, Savitzky-Golay and Gaussian
 (parameters per τ tuned on the val split; ``--no-tune`` uses fixed defaults), plus every ``--model NAME=PATH``
 (a ``.pth`` weights file with its ``.json`` sidecar) and the shipped ``pose_audio_refine/weights/
-mapnet_small_bank.pth`` when it exists. Each audio-using model is also run pose-only and with shuffled audio
+mapnet_fast.pth`` when it exists. Each audio-using model is also run pose-only and with shuffled audio
 (a window of a different take). Target checks use the model named ``MAPnet*`` (``--mapnet``) and ``PoT*``
 (``--pot``). Scores: MPJPE (mm), MPJAE (mm/frame² at 50 fps), swapped frames restored; see
 ``training/benchmark/``.

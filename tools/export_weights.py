@@ -2,7 +2,7 @@
 """Turn an mmengine training checkpoint into shippable weights: a plain state_dict + JSON sidecar.
 
     python tools/export_weights.py CONFIG work_dirs/NAME/best_pose_mpjpe_iter_N.pth \
-        --out pose_audio_refine/weights/mapnet_small_bank.pth --command "python tools/train.py CONFIG"
+        --out pose_audio_refine/weights/mapnet_fast.pth --command "python tools/train.py CONFIG"
 
 The sidecar records the network config, the input mode, the SHA-256 checked on every load, and provenance.
 """

@@ -4,7 +4,7 @@
 Examples
 --------
     python tools/test.py configs/mapnet/mapnet_small_bank_ft.py work_dirs/mapnet_small_bank_ft/iter_2000.pth
-    python tools/test.py configs/mapnet/mapnet_small_bank_ft.py pose_audio_refine/weights/mapnet_small_bank.pth
+    python tools/test.py configs/mapnet/mapnet_fast_ft.py pose_audio_refine/weights/mapnet_fast.pth
     python tools/test.py CONFIG CHECKPOINT --shuffle-audio      # the control: audio from a different take
 
 CHECKPOINT is either an mmengine training checkpoint (``work_dirs/...``) or an exported weights file

@@ -5,6 +5,8 @@ Examples
 --------
     python tools/train.py configs/mapnet/mapnet_small_bank.py                     # the shipped model, stage 1
     python tools/train.py configs/mapnet/mapnet_small_bank_ft.py                  # stage 2 (loads stage 1's end)
+    python tools/train.py configs/mapnet/mapnet_fast.py                           # stage 3: the audio detail
+    python tools/train.py configs/mapnet/mapnet_fast_ft.py                        # stage 4 (shipped)
     python tools/train.py configs/mapnet/mapnet_small_bank.py --resume            # from the last checkpoint
     torchrun --nproc_per_node=2 tools/train.py CONFIG --launcher pytorch            # DDP (gloo on CPUs)
     python tools/train.py CONFIG --cfg-options train_cfg.max_iters=100 data_root=...
