@@ -152,3 +152,23 @@ def test_exposure_is_validated_and_old_presets_keep_their_hash():
     from training.noise import config_hash
     assert config_hash(get_preset("realistic")) != config_hash(get_preset("realistic_blur"))
     assert get_preset("realistic_blur").exposure > 0 and get_preset("realistic").exposure == 0
+
+
+def test_the_held_out_synthesis_plays_the_same_motion_with_another_voice():
+    a = simulate_take(5, 4.0, fast_strokes=0.5)
+    b = simulate_take(5, 4.0, fast_strokes=0.5, renderer="synth_alt")
+    np.testing.assert_array_equal(a.poses, b.poses)  # the motion is the renderer's input, not its output
+
+    def centroid(y, sr):
+        spec = np.abs(np.fft.rfft(y.astype(np.float64)))
+        f = np.fft.rfftfreq(y.size, 1.0 / sr)
+        return float((spec * f).sum() / spec.sum())
+
+    ca, cb = centroid(a.audio, a.sr), centroid(b.audio, b.sr)
+    assert abs(ca - cb) / ca > 0.1  # a different instrument: darker strings, another body
+    # both voices still follow the bow: louder where the bow moves faster
+    for take in (a, b):
+        hop = take.sr // 50
+        rms = np.sqrt(np.convolve(take.audio.astype(np.float64) ** 2, np.ones(hop) / hop, mode="same")[::hop])
+        speed = np.abs(take.state["bow_speed"])[: rms.size] * take.state["on_string"][: rms.size]
+        assert np.corrcoef(rms[: speed.size], speed)[0, 1] > 0.5

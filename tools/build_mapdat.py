@@ -51,7 +51,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=_positive_float, default=22.0,
                    help="seconds per simulated take, >= 3 (default: 22 -> 20 windows per take and variant)")
     p.add_argument("--seed", type=int, default=0, help="build seed (default: 0)")
-    p.add_argument("--renderer", choices=("synth", "soundfont"), default="synth", help="audio renderer")
+    p.add_argument("--renderer", choices=("synth", "soundfont", "synth_alt"), default="synth",
+                   help="audio renderer (synth_alt: another instrument and player, held out of training)")
     p.add_argument("--soundfont", type=Path, default=None, help=".sf2/.sf3 file for --renderer soundfont")
     p.add_argument("--variants", type=_positive_int, default=None, help="noise variants per take (default: preset's 10)")
     p.add_argument("--performers", type=_positive_int, default=None,

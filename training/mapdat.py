@@ -89,8 +89,8 @@ class BuildSpec:
             raise ValueError(f"takes must be a positive integer, got {self.takes!r}")
         if not self.take_duration_s >= WINDOW_S:
             raise ValueError(f"take_duration_s must be >= {WINDOW_S} s (one window), got {self.take_duration_s}")
-        if self.renderer not in ("synth", "soundfont"):
-            raise ValueError(f"renderer must be 'synth' or 'soundfont', got {self.renderer!r}")
+        if self.renderer not in ("synth", "soundfont", "synth_alt"):
+            raise ValueError(f"renderer must be 'synth', 'soundfont' or 'synth_alt', got {self.renderer!r}")
         if self.soundfont is not None and self.renderer != "soundfont":
             raise ValueError("soundfont is only used with renderer='soundfont'")
         if self.variants is not None and int(self.variants) < 1:

@@ -20,7 +20,7 @@ from .take import Take
 
 __all__ = ["simulate_take", "sample_performer", "Performer", "Take", "JOINTS", "RENDERERS"]
 
-RENDERERS = ("synth", "soundfont")
+RENDERERS = ("synth", "soundfont", "synth_alt")
 FPS = 50.0
 SR = 44100
 
@@ -41,8 +41,10 @@ def simulate_take(seed: int, duration: float = 30.0, renderer: str = "synth", so
         Non-negative seed of the take (score, bowing, body motion, audio noise). Same inputs, same take.
     duration : float
         Length in s (> 0). Poses have ``T = round(duration * 50)`` frames.
-    renderer : {"synth", "soundfont"}
-        Additive numpy synthesizer, or violin samples from a SoundFont via ``tinysoundfont``.
+    renderer : {"synth", "soundfont", "synth_alt"}
+        Additive numpy synthesizer, violin samples from a SoundFont via ``tinysoundfont``, or the additive
+        synthesizer with another instrument and player (``synth.ALT_VOICE``; held out of training to test
+        generalisation to an unheard synthesis).
     soundfont : str or PathLike, optional
         ``.sf2``/``.sf3`` file for ``renderer="soundfont"``; default ``pretty_midi``'s ``TimGM6mb.sf2``.
         A missing file raises ``FileNotFoundError``; a soundfont without a violin (bank 0, program 40)
@@ -94,9 +96,9 @@ def simulate_take(seed: int, duration: float = 30.0, renderer: str = "synth", so
     ctl.update(left_hand_state(score, perf, _rng(seed, 3), n_ctl, glide=fast_strokes > 0))
     notes = [n.as_dict() for n in score.notes]
 
-    if renderer == "synth":
-        from .synth import render_synth
-        audio = render_synth(ctl, SR, n_samples, _rng(seed, 4))
+    if renderer in ("synth", "synth_alt"):
+        from .synth import ALT_VOICE, render_synth
+        audio = render_synth(ctl, SR, n_samples, _rng(seed, 4), **(ALT_VOICE if renderer == "synth_alt" else {}))
     else:
         from .soundfont import render_soundfont
         audio = render_soundfont(ctl, notes, SR, n_samples, soundfont)

@@ -17,13 +17,20 @@ F_MAX_HARMONIC = 10000.0  # Hz; the body's roll-off leaves nothing audible above
 #: Body resonances (centre Hz, Q, gain): main air and wood modes, and the broad "bridge hill".
 BODY_MODES = ((280.0, 6.0, 2.2), (450.0, 5.0, 2.0), (2500.0, 1.2, 1.6))
 
+#: A second instrument and player for ``renderer="synth_alt"``, used only to test that a model generalises to a
+#: synthesis it never heard: another body (modes at other frequencies and strengths, a higher bridge hill), darker
+#: strings (harmonics falling as 1/n^1.4 instead of 1/n), half the scratch at each bow change and a slower
+#: Helmholtz build-up (8 ms instead of 4).
+ALT_VOICE = {"body_modes": ((300.0, 8.0, 1.6), (520.0, 4.0, 2.6), (3100.0, 1.5, 2.2)), "rolloff": 1.4,
+             "attack_gain": 0.5, "buildup_s": 0.008}
 
-def body_gain(freq: np.ndarray) -> np.ndarray:
+
+def body_gain(freq: np.ndarray, modes=BODY_MODES) -> np.ndarray:
     """Linear gain of the violin body at ``freq`` (Hz, any shape): resonant peaks over a smooth floor,
     rolled off below the lowest mode and above ~5 kHz."""
     f = np.asarray(freq, dtype=np.float64)
     g = np.full(f.shape, 0.35)
-    for fc, q, a in BODY_MODES:
+    for fc, q, a in modes:
         g = g + a / (1.0 + (q * (f / fc - fc / np.maximum(f, 1.0))) ** 2)
     g = g / (1.0 + (180.0 / np.maximum(f, 1.0)) ** 4)  # little radiation below the air mode
     return g / (1.0 + (f / 5000.0) ** 4)
@@ -56,7 +63,8 @@ def attack_envelope(events: np.ndarray, strengths: np.ndarray, n_ctl: int, rng: 
     return env
 
 
-def render_synth(ctl: dict, sr: int, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+def render_synth(ctl: dict, sr: int, n_samples: int, rng: np.random.Generator, body_modes=BODY_MODES,
+                 rolloff: float = 1.0, attack_gain: float = 1.0, buildup_s: float = 0.004) -> np.ndarray:
     """Render audio from control-rate state.
 
     Parameters
@@ -71,6 +79,10 @@ def render_synth(ctl: dict, sr: int, n_samples: int, rng: np.random.Generator) -
         Output length.
     rng : np.random.Generator
         Noise for the attack bursts and the bow hiss.
+    body_modes, rolloff, attack_gain, buildup_s
+        The voice: body resonances (see :data:`BODY_MODES`), harmonic amplitudes ``1 / n**rolloff``, scale of the
+        bow-change scratch, Helmholtz build-up time constant (s). Defaults: the training synthesizer;
+        :data:`ALT_VOICE`: the held-out one.
 
     Returns
     -------
@@ -80,7 +92,7 @@ def render_synth(ctl: dict, sr: int, n_samples: int, rng: np.random.Generator) -
     n_ctl = ctl["bow_speed"].size
     amp = amplitude_target(ctl["bow_speed"], ctl["beta"], ctl["on_string"])
     # the Helmholtz motion builds up and dies down over a few ms (one-pole smoothing, tau ~4 ms)
-    pole = np.exp(-1.0 / (0.004 * CTL_RATE))
+    pole = np.exp(-1.0 / (buildup_s * CTL_RATE))
     amp = lfilter([1 - pole], [1, -pole], amp)
     # attack transients: full at bow changes and articulated new notes, softer for slurred pitch changes
     onsets = np.asarray(ctl["note_onsets"], dtype=np.float64)
@@ -93,7 +105,7 @@ def render_synth(ctl: dict, sr: int, n_samples: int, rng: np.random.Generator) -
     win = int(0.06 * CTL_RATE)
     peak = np.array([amplitude_target(ctl["bow_speed"][i:i + win], ctl["beta"][i:i + win],
                                       np.ones(min(win, n_ctl - i), bool)).max(initial=0.0) for i in idx])
-    burst = attack_envelope(ev_t, ev_a * np.maximum(peak, 0.02), n_ctl, rng)
+    burst = attack_gain * attack_envelope(ev_t, ev_a * np.maximum(peak, 0.02), n_ctl, rng)
 
     f0 = _upsample(ctl["pitch_hz"], n_samples, sr)
     a = _upsample(amp, n_samples, sr)
@@ -105,7 +117,7 @@ def render_synth(ctl: dict, sr: int, n_samples: int, rng: np.random.Generator) -
     f_nom = 440.0 * 2.0 ** ((notes_midi - 69.0) / 12.0)
     harm = np.arange(1, N_HARMONICS + 1)
     fh = f_nom[:, None] * harm[None]
-    g = body_gain(fh) / harm[None] * (fh < 0.45 * sr)
+    g = body_gain(fh, body_modes) / harm[None] ** rolloff * (fh < 0.45 * sr)
     g = g / np.sqrt(0.5 * np.sum(g ** 2, axis=1, keepdims=True))
     g = np.ascontiguousarray(g.T)  # (harmonic, note)
     ci = inv.reshape(-1)[np.minimum((np.arange(n_samples) * (CTL_RATE / sr)).astype(np.int64), n_ctl - 1)]
