@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The audio issue's target table from `tools/benchmark_audio.py` results, on the fast-stroke passages.
 
-    python tools/audio_targets.py docs/benchmark_audio.json [--soundfont docs/benchmark_audio_soundfont.json]
+    python tools/audio_targets.py docs/benchmark_audio.json [--unseen docs/benchmark_audio_synth_alt.json]
                                   [--model "MAPnet (shipped)"] [--pose-only-model PoT-fast]
 
 "Fast strokes" pools the windows whose main stroke is one of ``training.simulator.score.FAST_STROKES`` (velocity
@@ -62,7 +62,8 @@ def main(argv=None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("results", type=Path)
-    ap.add_argument("--soundfont", type=Path, default=None, help="results on audio from a renderer never trained on")
+    ap.add_argument("--unseen", type=Path, default=None,
+                    help="results of the same run on audio from a renderer the model never heard in training")
     ap.add_argument("--model", default="MAPnet (shipped)")
     ap.add_argument("--pose-only-model", default="PoT-fast")
     args = ap.parse_args(argv)
@@ -90,8 +91,8 @@ def main(argv=None) -> int:
               f"{mark(r_pose <= 0.6)} | {m['vel'] / t['vel']:.2f} | " if t else "", end="")
         print(f"{m['f1']:.2f} / {p['f1']:.2f} / {s['f1']:.2f} / {twin_f} {mark(f1_ok)} | "
               f"{sh[0]:.2f} / {sh[1]:.2f} / {sh[2]:.2f} {mark(min(sh) >= 1.25)} | {fine:.3f} {mark(fine >= 1.25)} |")
-    if args.soundfont is not None:
-        sf = json.loads(args.soundfont.read_text())
+    if args.unseen is not None:
+        sf = json.loads(args.unseen.read_text())
         print(f"\nAudio from a renderer never used in training ({sf['root']}, noise `{sf['noise']}`), fast strokes:\n")
         print("| fps | RMWR vel. pose-only → audio, trained renderer (mm/s) | the same, unseen renderer | audio's gain "
               "lost (< 20 %) | shuffled ÷ matched RMWR vel., unseen renderer (≥ 1.2) |")
