@@ -11,7 +11,7 @@ import sys
 import warnings
 from typing import Callable, TypeVar
 
-__all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_MODEL", "run_cli"]
+__all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_MODEL", "run_cli", "positive_int", "name_path"]
 
 EXIT_OK, EXIT_USAGE, EXIT_MODEL = 0, 2, 3
 T = TypeVar("T")
@@ -42,3 +42,27 @@ def run_cli(step: Callable[[], T]) -> tuple[int, T | None]:
         return EXIT_MODEL, None
     finally:
         warnings.formatwarning = original_format
+
+
+# --------------------------------------------------------------------------- argparse types the tools share
+def positive_int(text: str) -> int:
+    """``argparse`` type: an integer >= 1 (the message names the bad value)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def name_path(text: str) -> tuple[str, str]:
+    """``argparse`` type: ``NAME=PATH`` (e.g. ``--model PoT=training/weights/pot_fast.pth``) -> ``(name, path)``."""
+    import argparse
+
+    name, sep, path = text.partition("=")
+    if not sep or not name.strip() or not path.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=PATH, got {text!r}")
+    return name.strip(), path.strip()

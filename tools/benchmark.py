@@ -37,6 +37,8 @@ from pathlib import Path  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from pose_audio_refine.cli import name_path, positive_int  # noqa: E402
+
 #: Label of the shipped checkpoint in the tables.
 SHIPPED = "MAPnet (shipped)"
 QUICK_WINDOWS = 300       # test windows per τ per set in --quick
@@ -44,21 +46,6 @@ QUICK_TUNE_WINDOWS = 100  # val windows per τ used to tune the classical method
 FULL_TUNE_WINDOWS = 1000
 
 
-def _model_arg(text: str) -> tuple[str, str]:
-    name, sep, path = text.partition("=")
-    if not sep or not name.strip() or not path.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=PATH, got {text!r}")
-    return name.strip(), path.strip()
-
-
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {v}")
-    return v
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -66,15 +53,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true",
                    help=f"evenly spaced {QUICK_WINDOWS} test windows per τ per set, classical parameters tuned "
                         f"on {QUICK_TUNE_WINDOWS} val windows")
-    p.add_argument("--max-windows", type=_positive_int, help="test windows per τ per set (overrides --quick)")
-    p.add_argument("--tune-windows", type=_positive_int, help="val windows per τ for tuning the classical methods")
+    p.add_argument("--max-windows", type=positive_int, help="test windows per τ per set (overrides --quick)")
+    p.add_argument("--tune-windows", type=positive_int, help="val windows per τ for tuning the classical methods")
     p.add_argument("--no-tune", action="store_true", help="classical methods with fixed default parameters")
     p.add_argument("--data-root", action="append", default=None, metavar="DIR",
                    help="simulated MAPdat build (repeatable; default data_build/mapdat_realistic)")
     p.add_argument("--real-dance", default=str(REPO / "data_build" / "real_dance"), metavar="DIR")
     p.add_argument("--real-mocap", default=str(REPO / "data_build" / "real_mocap"), metavar="DIR")
     p.add_argument("--no-real", action="store_true", help="skip the real-motion sets")
-    p.add_argument("--model", action="append", type=_model_arg, default=[], metavar="NAME=PATH",
+    p.add_argument("--model", action="append", type=name_path, default=[], metavar="NAME=PATH",
                    help="a weights file (.pth + .json sidecar) to evaluate as NAME (repeatable)")
     p.add_argument("--no-default-model", action="store_true", help="do not add the shipped checkpoint")
     p.add_argument("--mapnet", help="model name used as MAPnet in the target checks (default: first MAPnet*)")
@@ -83,7 +70,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="comma-separated classical methods")
     p.add_argument("--seed", type=int, default=0, help="seed of the shuffled-audio pairing")
     p.add_argument("--device", default="cpu", help="torch device for the learned models (cpu, cuda)")
-    p.add_argument("--threads", type=_positive_int,
+    p.add_argument("--threads", type=positive_int,
                    help="torch CPU threads (default: half the cores, at most 4; on a busy 2-core machine more than "
                         "one thread makes small-batch inference many times slower)")
     p.add_argument("--out", help="write all results as JSON here")

@@ -46,6 +46,8 @@ import numpy as np  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from pose_audio_refine.cli import name_path, positive_int  # noqa: E402
+
 from pose_audio_refine.windows import OUT_FPS  # noqa: E402
 from training.benchmark.sound import (PRED_MIN_EXCURSION_MM, SOUND_JOINTS, bow_change_counts,  # noqa: E402
                                       f1_from_counts, sound_joint_errors, vibrato_errors, window_stroke_type)
@@ -64,21 +66,6 @@ BOW_WRIST = SOUND_JOINTS["RMWR"]
 JOINT_NAMES = tuple(SOUND_JOINTS)
 
 
-def _model_arg(text: str) -> tuple[str, str]:
-    name, sep, path = text.partition("=")
-    if not sep or not name.strip() or not path.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=PATH, got {text!r}")
-    return name.strip(), path.strip()
-
-
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {v}")
-    return v
 
 
 def _rates(text: str) -> list[float]:
@@ -97,22 +84,22 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="MAPdat build folder (test split scored, val split tunes the filters)")
     p.add_argument("--rates", type=_rates, default=_rates("10,12.5,15,17"), help="input rates, Hz (comma-separated)")
     p.add_argument("--noise", default="realistic", help="noise preset of the input (training.noise.PRESETS)")
-    p.add_argument("--model", action="append", type=_model_arg, default=[], metavar="NAME=PATH",
+    p.add_argument("--model", action="append", type=name_path, default=[], metavar="NAME=PATH",
                    help="an audio model (.pth + .json sidecar) to evaluate as NAME (repeatable)")
-    p.add_argument("--pose-only-model", action="append", type=_model_arg, default=[], metavar="NAME=PATH",
+    p.add_argument("--pose-only-model", action="append", type=name_path, default=[], metavar="NAME=PATH",
                    help="a net trained without audio, the pose-only reference of the audio models (repeatable)")
     p.add_argument("--no-default-model", action="store_true", help="do not add the shipped checkpoint")
     p.add_argument("--classical", default="linear,gaussian,savgol,one_euro",
                    help="comma-separated classical filters, tuned on val at each rate")
-    p.add_argument("--max-windows", type=_positive_int, default=DEFAULT_WINDOWS, help="test windows per rate")
-    p.add_argument("--tune-windows", type=_positive_int, default=DEFAULT_TUNE_WINDOWS,
+    p.add_argument("--max-windows", type=positive_int, default=DEFAULT_WINDOWS, help="test windows per rate")
+    p.add_argument("--tune-windows", type=positive_int, default=DEFAULT_TUNE_WINDOWS,
                    help="val windows per rate for tuning the filters")
     p.add_argument("--tol-ms", type=float, default=30.0, help="bow-change matching tolerance, ms")
     p.add_argument("--min-excursion-mm", type=float, default=PRED_MIN_EXCURSION_MM,
                    help="hysteresis of the predicted bowing wrist's reversals, mm along the bow")
     p.add_argument("--seed", type=int, default=0, help="seed of the input noise and the shuffled-audio pairing")
     p.add_argument("--device", default="cpu", help="torch device for the models (cpu, cuda)")
-    p.add_argument("--threads", type=_positive_int, help="torch CPU threads (default: half the cores, at most 4)")
+    p.add_argument("--threads", type=positive_int, help="torch CPU threads (default: half the cores, at most 4)")
     p.add_argument("--out", help="write all results as JSON here")
     p.add_argument("--markdown", help="write the tables as Markdown here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -21,15 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
+from pose_audio_refine.cli import positive_int  # noqa: E402
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
 
 
 def _positive_float(text: str) -> float:
@@ -47,15 +40,15 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", choices=("paper", "realistic", "realistic_blur"), default="paper",
                    help="noise preset (default: paper)")
     p.add_argument("--out", required=True, type=Path, help="output folder")
-    p.add_argument("--takes", type=_positive_int, default=200, help="simulated takes (default: 200)")
+    p.add_argument("--takes", type=positive_int, default=200, help="simulated takes (default: 200)")
     p.add_argument("--duration", type=_positive_float, default=22.0,
                    help="seconds per simulated take, >= 3 (default: 22 -> 20 windows per take and variant)")
     p.add_argument("--seed", type=int, default=0, help="build seed (default: 0)")
     p.add_argument("--renderer", choices=("synth", "soundfont", "synth_alt"), default="synth",
                    help="audio renderer (synth_alt: another instrument and player, held out of training)")
     p.add_argument("--soundfont", type=Path, default=None, help=".sf2/.sf3 file for --renderer soundfont")
-    p.add_argument("--variants", type=_positive_int, default=None, help="noise variants per take (default: preset's 10)")
-    p.add_argument("--performers", type=_positive_int, default=None,
+    p.add_argument("--variants", type=positive_int, default=None, help="noise variants per take (default: preset's 10)")
+    p.add_argument("--performers", type=positive_int, default=None,
                    help="simulated performers (default: max(3, takes/10)); split 8:1:1 by performer")
     p.add_argument("--fine-threshold-mm", type=_positive_float, default=None,
                    help="fine/gross threshold on the non-linearity measure (default: training.take_windows.FINE_THRESHOLD_MM)")
@@ -68,7 +61,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="build a real-motion set from ../shared/data instead of simulating")
     p.add_argument("--sequences", default=None, help="comma-separated subset of real sequences (with --real)")
     p.add_argument("--data-root", type=Path, default=None, help="folder holding the real data (default ../shared/data)")
-    p.add_argument("--workers", type=_positive_int, default=1, help="parallel processes (default: 1)")
+    p.add_argument("--workers", type=positive_int, default=1, help="parallel processes (default: 1)")
     p.add_argument("--overwrite", action="store_true", help="replace a different build in --out")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return p
