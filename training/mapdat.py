@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing as mp
 import os
 import shutil
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .parallel import pool_map
 from .noise import TELMI13_PAIRS, NoiseConfig, apply_noise, config_hash, get_preset, observe, sample_events
 from .take_windows import (CATEGORY_NAMES, FINE_THRESHOLD_MM, GT_FPS, HOP_S, TAUS, WINDOW_S,
                            categorize, n_input_frames, nonlinearity_mm, slice_windows, window_start_times)
@@ -301,45 +301,6 @@ def _state_windows(state: dict, starts: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def _pool_map(fn, jobs: list, workers: int, desc: str, progress: bool):
-    """Run ``fn`` over ``jobs`` (in fork worker processes when ``workers > 1``) with a tqdm bar; yield results.
-
-    A worker that dies (a segmentation fault in a compiled library, the out-of-memory killer) raises
-    ``RuntimeError`` naming the take being built: with ``multiprocessing.Pool`` the build would wait for the
-    dead worker's result for ever (seen on a machine whose numba crashed inside ``librosa.onset``).
-    """
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(jobs), desc=desc, unit="take", disable=not progress)
-    try:
-        if workers <= 1:
-            for job in jobs:
-                yield fn(job)
-                bar.update()
-        else:
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-            with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-                pending = {pool.submit(fn, job): job for job in jobs}
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        job = pending.pop(fut)
-                        try:
-                            res = fut.result()
-                        except BrokenProcessPool as exc:
-                            raise RuntimeError(
-                                f"a {desc} worker process died (crash or out of memory) while building take "
-                                f"{job.get('index', '?') if isinstance(job, dict) else job}; rerun with --workers 1 "
-                                "to see the error in this process") from exc
-                        yield res
-                        bar.update()
-    finally:
-        bar.close()
-
-
 # --------------------------------------------------------------------------- assembling splits
 CLIP_KEYS = ("gt", "audio", "nonlinearity_mm", "fine", "window_start_s", "has_audio", "bow_pos", "stroke", "vibrato_mm")
 
@@ -509,7 +470,7 @@ def run_build(out, key: dict, meta: dict, jobs: list[dict], job_fn, workers: int
     jobs = [dict(job, path=str(tmp / f"take_{job['index']:05d}.npz")) for job in jobs]
     results = {}
     try:
-        for res in _pool_map(job_fn, jobs, int(workers), desc, progress):
+        for res in pool_map(job_fn, jobs, int(workers), desc, progress):
             results[res["index"]] = res
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)  # a failed build leaves nothing that blocks the next one
