@@ -95,3 +95,15 @@ def test_init_from_keeps_new_branches_and_refuses_foreign_weights(tmp_path):
     torch.save(foreign, path)
     with pytest.raises(ValueError, match="lacks"):
         PoseRefiner(net=dict(type="MAPnet", **SMALL), init_from=str(path))
+
+
+def test_all_zero_audio_rows_are_no_audio():
+    """The Refiner pads a short soundtrack with zero rows and silent sets store zeros: the network must see them as
+    it sees audio=None (zeros after standardising), so a window of zeros gets no audio detail at all."""
+    poses, audio = _inputs(5)
+    net = _with_loud_detail(_net(audio_detail=True, audio_level=True))
+    torch.testing.assert_close(net(poses, torch.zeros_like(audio)), net(poses, None), rtol=0, atol=0)
+    padded = audio.clone()
+    padded[:, 100:] = 0.0  # the soundtrack ends two thirds into the window
+    prepared = net._prepare_audio(padded, 1, poses)
+    assert prepared[:, 100:].abs().max() == 0 and prepared[:, :100].abs().max() > 0

@@ -331,6 +331,9 @@ class MAPnet(nn.Module):
         if tuple(audio.shape) != shape:
             raise ValueError(f"audio must be {shape} (batch, frames, features), got {tuple(audio.shape)}")
         audio = torch.nan_to_num(audio.to(ref.dtype), nan=0.0, posinf=0.0, neginf=0.0)
+        # all-zero rows are "no audio" (the Refiner pads a short soundtrack with them, silent sets store them):
+        # they must reach the network as zeros, as audio=None and dropout do, not as standardised constants
+        heard = (audio.abs().amax(dim=-1, keepdim=True) > 0).to(audio.dtype)  # (B, T, 1)
         if self.audio_level:
             audio = relative_level(audio)
         raw = audio
@@ -341,6 +344,7 @@ class MAPnet(nn.Module):
             scale = LOUDNESS_INTEGRAL_SCALE * (LEVEL_FEATURE_MEAN[RMS_COLUMN] / FEATURE_MEAN[RMS_COLUMN]
                                                if self.audio_level else 1.0)
             audio = torch.cat((audio, signed_loudness_integral(raw, scale).unsqueeze(-1)), dim=-1)
+        audio = audio * heard
         if self.training and self.audio_dropout > 0:
             keep = (torch.rand(batch, 1, 1, device=audio.device) >= self.audio_dropout).to(audio.dtype)
             audio = audio * keep
