@@ -67,3 +67,14 @@ def ckpt(tmp_path_factory) -> Path:
     cfg = dict(type="MAPnet", t_in=150, h1=32, h2=20, n_heads=4, pose_layers=1, audio_layers=1, fusion_layers=1,
                residual=True)
     return save_weights(build_model(**cfg), cfg, tmp_path_factory.mktemp("ckpt") / "w.pth", input_mode="grid")
+
+
+def import_tool(name: str):
+    """Import ``tools/<name>.py`` as a module (the tools are scripts, not a package)."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(str(REPO / "tools"))

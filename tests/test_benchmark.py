@@ -3,7 +3,6 @@ by hand or computed independently with numpy, so a wrong (e.g. doubled) metric f
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,7 @@ from training.benchmark.predict import as_tracks
 from training.benchmark.tune import fast_classical, upsample_matrix
 from training.mapdat import BuildSpec, build_mapdat
 from training.take_windows import CATEGORY_FINE, CATEGORY_GROSS, TAUS
+from conftest import import_tool
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_NET = dict(type="MAPnet", t_in=150, h1=32, h2=20, n_heads=4, pose_layers=1, audio_layers=1, fusion_layers=1,
@@ -320,16 +320,9 @@ def test_missing_build_names_the_build_command(tmp_path):
 
 
 # --------------------------------------------------------------------------- tools
-def _import_tool(name: str):
-    sys.path.insert(0, str(REPO / "tools"))
-    try:
-        return __import__(name)
-    finally:
-        sys.path.remove(str(REPO / "tools"))
-
 
 def test_benchmark_cli_writes_results(tiny, tiny_ckpt, tmp_path, capsys):
-    benchmark = _import_tool("benchmark")
+    benchmark = import_tool("benchmark")
     out, md = tmp_path / "r.json", tmp_path / "r.md"
     benchmark.main(["--data-root", str(tiny), "--no-real", "--max-windows", "6", "--no-tune", "--no-default-model",
                     "--threads", "1",
@@ -354,7 +347,7 @@ def test_benchmark_cli_writes_results(tiny, tiny_ckpt, tmp_path, capsys):
 
 
 def test_audio_stats_tool_matches_numpy_and_reference_scale(tiny, capsys):
-    audio_stats = _import_tool("audio_stats")
+    audio_stats = import_tool("audio_stats")
     from pose_audio_refine.audio import FEATURE_MEAN, FEATURE_STD
     mean, std = audio_stats.main([str(tiny), "--split", "train"])
     data, _ = open_set(tiny, "train")
@@ -371,7 +364,7 @@ def test_audio_stats_tool_matches_numpy_and_reference_scale(tiny, capsys):
 
 
 def test_audio_information_tool_runs_on_a_build_and_reports_both_fits(tiny, capsys):
-    audio_information = _import_tool("audio_information")
+    audio_information = import_tool("audio_information")
     rows = audio_information.main(["--data-root", str(tiny), "--windows", "20"])
     assert [r["tau"] for r in rows] == ["tau100", "tau033"]
     data, _ = open_set(tiny, "test")

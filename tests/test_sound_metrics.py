@@ -3,12 +3,12 @@ audio benchmark tool (tools/benchmark_audio.py) end to end on a tiny fake MAPdat
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import import_tool
 from training.benchmark.sound import (LEFT_WRIST, SOUND_JOINTS, bow_axis, bow_change_counts, f1_from_counts,
                                       reversal_intervals, reversal_times, sound_joint_errors, vibrato_errors,
                                       window_stroke_type)
@@ -218,16 +218,9 @@ def _fake_mapdat(root: Path, rng) -> Path:
     return root
 
 
-def _import_tool(name: str):
-    sys.path.insert(0, str(REPO / "tools"))
-    try:
-        return __import__(name)
-    finally:
-        sys.path.remove(str(REPO / "tools"))
-
 
 def test_audio_benchmark_tool_on_a_fake_build(tmp_path, ckpt, torch_one_thread, capsys):
-    tool = _import_tool("benchmark_audio")
+    tool = import_tool("benchmark_audio")
     from training.simulator.score import ARTICULATIONS
 
     root = _fake_mapdat(tmp_path / "fake", np.random.default_rng(3))
