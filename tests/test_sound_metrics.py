@@ -10,8 +10,8 @@ import pytest
 
 from conftest import import_tool
 from training.benchmark.sound import (LEFT_WRIST, SOUND_JOINTS, bow_axis, bow_change_counts, f1_from_counts,
-                                      reversal_intervals, reversal_times, sound_joint_errors, vibrato_errors,
-                                      window_stroke_type)
+                                      reversal_intervals, reversal_times, shift_errors, sound_joint_errors,
+                                      vibrato_errors, window_stroke_type)
 
 REPO = Path(__file__).resolve().parents[1]
 FPS = 50.0
@@ -168,6 +168,27 @@ def test_vibrato_amplitude_and_rate_errors_of_a_known_6_hz_oscillation(rng):
     across = gt.copy()
     across[0, :, LEFT_WRIST] = _vibrato(0.0, 6.0) + 3.0 * np.sin(2 * np.pi * 6.0 * T)[:, None] * [-0.6, 0.8, 0]
     assert vibrato_errors(across, gt, FPS)["amp_error"][0] > 0.95
+
+
+def test_shift_travel_and_timing_errors_of_a_known_shift(rng):
+    """A 40 mm shift at 1.5 s (a raised-cosine glide of 100 ms); the wrist follows the hand along a fixed axis."""
+    u = np.clip((T - 1.45) / 0.1, 0.0, 1.0)
+    hand = 40.0 * (0.5 - 0.5 * np.cos(np.pi * u))
+    axis = np.array([0.6, -0.8, 0.0])
+    gt = np.repeat(_poses(1, rng), 4, axis=0)
+    gt[:, :, LEFT_WRIST] = 100.0 + hand[:, None] * axis
+    hands = np.repeat(hand[None], 4, axis=0)
+    pred = gt.copy()
+    pred[1, :, LEFT_WRIST] = 100.0 + 0.5 * hand[:, None] * axis  # half the travel
+    late = np.clip((T - 1.53) / 0.1, 0.0, 1.0)
+    pred[2, :, LEFT_WRIST] = 100.0 + 40.0 * (0.5 - 0.5 * np.cos(np.pi * late))[:, None] * axis  # 80 ms late
+    hands[3] = 0.0  # no shift in this window
+    e = shift_errors(pred, gt, hands, FPS)
+    assert list(e["n_shifts"]) == [1, 1, 1, 0]
+    np.testing.assert_allclose(e["travel_error"][:2], [0.0, 0.5], atol=0.02)
+    assert e["timing_error"][0] == 0.0 and abs(e["timing_error"][2] - 0.08) <= 1 / FPS + 1e-9  # frame resolution
+    assert e["travel_error"][2] > 0.2  # the late wrist has not finished the shift when the hand has
+    assert np.isnan(e["travel_error"][3]) and np.isnan(e["timing_error"][3])
 
 
 # ------------------------------------------------------------------------------------------- stroke types

@@ -9,7 +9,8 @@ at that noise and rate. Scores (:mod:`training.benchmark.sound`), per rate and p
 
 * sound-joint MPJPE, velocity error and bias-free MPJPE (bowing wrist RMWR, bowing elbow RMEL, left wrist LMWR);
 * bow-change precision / recall / F1 of the predicted bowing wrist against the simulator's ``bow_pos``;
-* vibrato amplitude (relative) and rate (Hz) error of the left wrist;
+* vibrato amplitude (relative) and rate (Hz) error of the left wrist, and its shifts' travel along the neck
+  (relative error) and timing (ms) against the simulator's ``hand_mm``;
 * all-joint MPJPE on the "fine" windows;
 * the ground truth itself as a row: its bow-change F1 is the ceiling (the wrist does not follow the bow exactly);
 * ratios: bowing-wrist velocity error with audio ÷ pose-only, shuffled ÷ matched on the sound joints and on fine
@@ -50,7 +51,8 @@ from pose_audio_refine.cli import name_path, positive_int  # noqa: E402
 
 from pose_audio_refine.windows import OUT_FPS  # noqa: E402
 from training.benchmark.sound import (PRED_MIN_EXCURSION_MM, SOUND_JOINTS, bow_change_counts,  # noqa: E402
-                                      f1_from_counts, sound_joint_errors, vibrato_errors, window_stroke_type)
+                                      f1_from_counts, shift_errors, sound_joint_errors, vibrato_errors,
+                                      window_stroke_type)
 
 #: Label of the shipped checkpoint in the tables.
 SHIPPED = "MAPnet (shipped)"
@@ -125,6 +127,9 @@ def score_method(pred: np.ndarray, batch: dict, bow_pos: np.ndarray | None, tol_
            "joint_vel": s["joint_velocity_error"], "joint_bias_free": s["joint_bias_free_mpjpe"],
            "mpjpe": np.nanmean(np.linalg.norm(pred - gt, axis=-1), axis=(1, 2)),
            "vib_amp": v["amp_error"], "vib_rate": v["rate_error"]}
+    if "hand_mm" in batch:  # shifts: the left wrist's travel along the neck and its timing
+        sh = shift_errors(pred, gt, batch["hand_mm"], fps=OUT_FPS)
+        out["shift_travel"], out["shift_timing"] = sh["travel_error"], sh["timing_error"]
     if bow_pos is not None:
         out["bow"] = np.array([bow_change_counts(pred[i, :, BOW_WRIST], gt[i, :, BOW_WRIST], bow_pos[i], OUT_FPS,
                                                  tol_s=tol_s, min_excursion_mm=min_excursion_mm)
@@ -149,6 +154,8 @@ def summarize(scores: dict[str, np.ndarray], mask: np.ndarray, fine: np.ndarray 
            "bias_free": {n: _mean(scores["joint_bias_free"][mask, k]) for k, n in enumerate(JOINT_NAMES)},
            "vib_amp": _mean(scores["vib_amp"][mask]), "vib_rate": _mean(scores["vib_rate"][mask]),
            "vib_n": int(np.isfinite(scores["vib_amp"][mask]).sum()),
+           "shift_travel": _mean(scores["shift_travel"][mask]) if "shift_travel" in scores else None,
+           "shift_timing": _mean(scores["shift_timing"][mask]) if "shift_timing" in scores else None,
            "fine_mpjpe": None if fine is None else _mean(scores["mpjpe"][mask & fine]),
            "fine_n": None if fine is None else int((mask & fine).sum())}
     if "bow" in scores:
@@ -259,6 +266,7 @@ def run(argv=None) -> dict:
     stroke = _clip_array(test, "stroke", idx)
     fine = _clip_array(test, "fine", idx)
     fine = None if fine is None else fine.astype(bool)
+    hand_mm = _clip_array(test, "hand_mm", idx)
     shuffled = None
     if has_audio and np.unique(np.asarray(test["clip_take_index"])).size > 1:
         shuffled = shuffled_audio_clips(test, idx, args.seed)
@@ -272,6 +280,8 @@ def run(argv=None) -> dict:
         notes.append("no clip array `stroke` in this build: no split by stroke type")
     if fine is None:
         notes.append("no clip array `fine` in this build: no fine-window MPJPE")
+    if hand_mm is None:
+        notes.append("no clip array `hand_mm` in this build: shift scores skipped")
     types = window_stroke_type(stroke) if stroke is not None else np.full(idx.size, ALL)
     groups = [ALL] + ([t for t in dict.fromkeys(sorted(types))] if stroke is not None else [])
 
@@ -292,6 +302,8 @@ def run(argv=None) -> dict:
     for fps in args.rates:
         key = f"{fps:g}"
         batch = sweep_batch(test, idx, args.noise, fps, args.seed)
+        if hand_mm is not None:
+            batch["hand_mm"] = hand_mm
         tuned = tune_classical(sweep_batch(val, vidx, args.noise, fps, args.seed + 1), methods=classical)
         bar.update()
         # scored at once (a thousand windows' predictions are ~50 MB each). The truth scored as a prediction is
@@ -337,14 +349,17 @@ def _f(v, digits: int = 1) -> str:
 
 def _main_table(methods: dict) -> list[str]:
     head = ("| method | sound MPJPE | sound vel. err. (mm/s) | RMWR vel. err. | bias-free RMWR | bias-free RMEL | "
-            "bias-free LMWR | bow P | bow R | bow F1 | vib. amp. err. | vib. rate err. (Hz) | fine MPJPE |")
-    lines = [head, "|---|" + "---:|" * 12]
+            "bias-free LMWR | bow P | bow R | bow F1 | vib. amp. err. | vib. rate err. (Hz) | shift travel err. | "
+            "shift timing err. (ms) | fine MPJPE |")
+    lines = [head, "|---|" + "---:|" * 14]
     for label, s in methods.items():
         bow = s.get("bow") or {}
         lines.append(f"| {label} | {_f(s['sound_mpjpe'])} | {_f(s['sound_vel'], 0)} | {_f(s['vel']['RMWR'], 0)} | "
                      f"{_f(s['bias_free']['RMWR'])} | {_f(s['bias_free']['RMEL'])} | {_f(s['bias_free']['LMWR'])} | "
                      f"{_f(bow.get('precision'), 3)} | {_f(bow.get('recall'), 3)} | {_f(bow.get('f1'), 3)} | "
-                     f"{_f(s['vib_amp'], 3)} | {_f(s['vib_rate'], 2)} | {_f(s['fine_mpjpe'])} |")
+                     f"{_f(s['vib_amp'], 3)} | {_f(s['vib_rate'], 2)} | {_f(s.get('shift_travel'), 3)} | "
+                     f"{_f(None if s.get('shift_timing') is None else 1000 * s['shift_timing'], 0)} | "
+                     f"{_f(s['fine_mpjpe'])} |")
     return lines
 
 
@@ -375,7 +390,9 @@ def format_markdown(results: dict) -> str:
              "",
              ("Sound joints: bowing wrist RMWR, bowing elbow RMEL, left wrist LMWR (mm; velocity errors mm/s). Bow "
               f"changes matched within ±{run.get('tol_ms', 30):g} ms; vibrato errors: amplitude relative, rate in "
-              "Hz, on windows with vibrato. Fine MPJPE: all joints, fine windows.")]
+              "Hz, on windows with vibrato; shift errors: the left wrist's travel along the neck over ±0.1 s of each "
+              "shift (relative) and the time of its fastest motion (ms), on windows with a shift of >= 10 mm. Fine "
+              "MPJPE: all joints, fine windows.")]
     lines += [f"\n> {n}" for n in results["notes"]]
     ratio_rows = []
     for rate, rr in results["rates_results"].items():

@@ -290,19 +290,21 @@ def _take_job(job: dict) -> dict:
 def _state_windows(state: dict, starts: np.ndarray) -> dict[str, np.ndarray]:
     """Per-clip hidden state the audio benchmark scores against: ``bow_pos`` (M, 150) mm from the frog,
     ``stroke`` (M, 150) int8 articulation code (index into ``training.simulator.score.ARTICULATIONS``, -1 in
-    rests) and ``vibrato_mm`` (M, 150) the left wrist's vibrato displacement. Empty for takes without them."""
+    rests), ``vibrato_mm`` (M, 150) the left wrist's vibrato displacement and ``hand_mm`` (M, 150) the left hand's
+    position along the neck (first finger from the nut, mm: its jumps are the shifts). Empty for takes without them."""
     if "bow_pos" not in state:
         return {}
     out = {}
     for name, key, dtype in (("bow_pos", "bow_pos", np.float32), ("stroke", "articulation_code", np.int8),
-                             ("vibrato_mm", "vibrato_mm", np.float32)):
+                             ("vibrato_mm", "vibrato_mm", np.float32), ("hand_mm", "hand_mm", np.float32)):
         if key in state:
             out[name] = slice_windows(np.asarray(state[key]), GT_FPS, starts).astype(dtype)
     return out
 
 
 # --------------------------------------------------------------------------- assembling splits
-CLIP_KEYS = ("gt", "audio", "nonlinearity_mm", "fine", "window_start_s", "has_audio", "bow_pos", "stroke", "vibrato_mm")
+CLIP_KEYS = ("gt", "audio", "nonlinearity_mm", "fine", "window_start_s", "has_audio", "bow_pos", "stroke", "vibrato_mm",
+             "hand_mm")
 
 
 def _assemble(out: Path, split: str, parts: list[dict], taus: dict[str, float]) -> dict:

@@ -22,7 +22,7 @@ import numpy as np
 
 __all__ = ["SOUND_JOINTS", "LEFT_WRIST", "TRUE_MIN_EXCURSION_MM", "PRED_MIN_EXCURSION_MM", "PLATEAU_MM",
            "PLATEAU_MIN_S", "VIBRATO_BAND_HZ", "VIBRATO_FLOOR_MM", "sound_joint_errors", "reversal_intervals",
-           "reversal_times", "bow_axis", "bow_change_counts", "f1_from_counts", "vibrato_errors", "window_stroke_type"]
+           "reversal_times", "bow_axis", "bow_change_counts", "f1_from_counts", "vibrato_errors", "shift_errors", "SHIFT_MIN_MM", "window_stroke_type"]
 
 #: telmi13 joints whose motion the sound reveals: the bowing wrist and elbow, and the left (vibrato) wrist.
 SOUND_JOINTS: dict[str, int] = {"RMWR": 5, "RMEL": 3, "LMWR": 6}
@@ -365,6 +365,80 @@ def _peak_hz(y: np.ndarray, fps: float, band: tuple[float, float]) -> np.ndarray
     den = a - 2.0 * b + c
     off = np.where(den != 0, 0.5 * (a - c) / np.where(den != 0, den, 1.0), 0.0)
     return f[k] + np.clip(off, -0.5, 0.5) * (f[1] - f[0])
+
+
+#: A shift: the hand moves at least this far (mm) along the neck within :data:`SHIFT_SPAN_S`.
+SHIFT_MIN_MM = 10.0
+#: Half the span (s) over which a shift's travel is measured: shifts take 50-150 ms (design/violin-physics.md).
+SHIFT_SPAN_S = 0.1
+
+
+def shift_errors(pred: np.ndarray, gt: np.ndarray, hand_mm: np.ndarray, fps: float = 50.0, joint: int = LEFT_WRIST,
+                 min_mm: float = SHIFT_MIN_MM) -> dict[str, np.ndarray]:
+    """How well each window's left-hand shifts are recovered at the left wrist.
+
+    A shift is a local maximum of the hand's travel along the neck over ±:data:`SHIFT_SPAN_S` (``hand_mm``, the
+    simulator's first-finger distance from the nut) of at least ``min_mm``, more than that span from the window's
+    edges. The wrist follows the hand along an axis found by regressing the true wrist on ``hand_mm``
+    (:func:`bow_axis`); on it, each shift's travel over the same span is compared (relative error) and so is the
+    time of the wrist's fastest motion within it (the shift's timing, s).
+
+    Parameters
+    ----------
+    pred, gt : np.ndarray
+        ``(N, T, J, 3)`` mm, frame ``k`` at ``k / fps`` s.
+    hand_mm : np.ndarray
+        ``(N, T)`` true hand position along the neck, mm.
+    fps : float
+        Frame rate, Hz.
+    joint : int
+        The left wrist (telmi13 LMWR).
+    min_mm : float
+        Smallest hand travel that counts as a shift, mm.
+
+    Returns
+    -------
+    dict
+        ``(N,)`` arrays: ``n_shifts``, ``travel_error`` (mean relative error of the wrist's travel over the
+        window's shifts) and ``timing_error`` (mean absolute timing error, s); NaN where a window has no shift.
+    """
+    pred, gt = np.asarray(pred, dtype=np.float64), np.asarray(gt, dtype=np.float64)
+    hand = np.asarray(hand_mm, dtype=np.float64)
+    if pred.shape != gt.shape or hand.shape != gt.shape[:2]:
+        raise ValueError(f"pred and gt must be (N, T, J, 3) and hand_mm (N, T), got {pred.shape}, {gt.shape}, "
+                         f"{hand.shape}")
+    half = max(1, int(round(SHIFT_SPAN_S * fps)))
+    n, t = hand.shape
+    out = {"n_shifts": np.zeros(n, dtype=np.int64), "travel_error": np.full(n, np.nan),
+           "timing_error": np.full(n, np.nan)}
+    for i in range(n):
+        travel = np.full(t, 0.0)
+        travel[half:t - half] = hand[i, 2 * half:] - hand[i, :t - 2 * half]
+        mag = np.abs(travel)
+        centres: list[int] = []  # greedy non-maximum suppression: a glide is one shift, however flat its top
+        for c in sorted(range(2 * half, t - 2 * half), key=lambda k: (-mag[k], k)):
+            if mag[c] < min_mm:
+                break
+            if all(abs(c - d) > 2 * half for d in centres):
+                centres.append(c)
+        axis = bow_axis(gt[i, :, joint], hand[i])
+        if not centres or not axis.any():
+            continue
+        p_ax, g_ax = pred[i, :, joint] @ axis, gt[i, :, joint] @ axis
+        rel, dt = [], []
+        for c in centres:
+            d_true = g_ax[c + half] - g_ax[c - half]
+            d_pred = p_ax[c + half] - p_ax[c - half]
+            if abs(d_true) < 1e-6:
+                continue
+            rel.append(abs(d_pred - d_true) / abs(d_true))
+            dt.append(abs(np.argmax(np.abs(np.diff(p_ax[c - half:c + half + 1]))) -
+                          np.argmax(np.abs(np.diff(g_ax[c - half:c + half + 1])))) / fps)
+        if rel:
+            out["n_shifts"][i] = len(rel)
+            out["travel_error"][i] = float(np.mean(rel))
+            out["timing_error"][i] = float(np.mean(dt))
+    return out
 
 
 def vibrato_errors(pred: np.ndarray, gt: np.ndarray, fps: float = 50.0, joint: int = LEFT_WRIST,
