@@ -62,10 +62,12 @@ def complete_with_trace(x_in: np.ndarray, t_in: np.ndarray, trace: np.ndarray | 
     np.ndarray
         ``(T_out, 3)`` mm.
     """
+    from pose_audio_refine.interpolate import interp_track
+
     n_out = 150 if trace is None else trace.shape[0]
     t = np.arange(n_out) / fps_out
     ok = np.isfinite(x_in).all(axis=1)
-    base = np.stack([np.interp(t, t_in[ok], x_in[ok, c]) for c in range(3)], axis=1)
+    base = interp_track(x_in[:, None, :], t_in, t)[:, 0]
     if trace is None or ok.sum() < 3:
         return base
     s_seen = np.interp(t_in[ok], t, trace)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pose_audio_refine.interpolate import interp_track
 from pose_audio_refine.skeletons import TELMI13_PAIRS  # noqa: F401  (re-exported: training code imports it here)
 from pose_audio_refine.validation import check_poses, check_rate
 
@@ -568,13 +569,9 @@ def observe(poses, fps_in: float, fps_out: float, config: NoiseConfig, start_s: 
     if config.exposure <= 0:
         return sparse, times
     x = np.asarray(poses, dtype=np.float64)
-    t_grid = np.arange(x.shape[0]) / fps_in
     offsets = (np.arange(EXPOSURE_SUBSAMPLES) + 0.5) / EXPOSURE_SUBSAMPLES * config.exposure / fps_out
-    sub = np.clip(times[:, None] - offsets[None, :], 0.0, t_grid[-1]).ravel()
-    pos = sub * fps_in
-    lo = np.clip(np.floor(pos).astype(int), 0, x.shape[0] - 2)
-    w = (pos - lo)[:, None, None]
-    smeared = (1.0 - w) * x[lo] + w * x[lo + 1]
+    sub = (times[:, None] - offsets[None, :]).ravel()  # before the first frame the track is held
+    smeared = interp_track(x, np.arange(x.shape[0]) / fps_in, sub)
     return smeared.reshape((times.size, EXPOSURE_SUBSAMPLES) + x.shape[1:]).mean(axis=1), times
 
 
