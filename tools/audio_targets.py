@@ -87,8 +87,9 @@ def main(argv=None) -> int:
         f1_ok = m["f1"] >= 0.85 and p["f1"] <= 0.6 and s["f1"] <= 0.6
         sh = (s["sound"] / m["sound"], s["bias_free"] / m["bias_free"], s["vel"] / m["vel"])
         fine = every_s["fine"] / every["fine"]
+        twin_r = f"{m['vel'] / t['vel']:.2f}" if t else "–"  # (a conditional here must not swallow the row)
         print(f"| {rate} | {m['n']} | {m['vel']:.0f} / {p['vel']:.0f} / {s['vel']:.0f} / {twin_v} | {r_pose:.2f} "
-              f"{mark(r_pose <= 0.6)} | {m['vel'] / t['vel']:.2f} | " if t else "", end="")
+              f"{mark(r_pose <= 0.6)} | {twin_r} | ", end="")
         print(f"{m['f1']:.2f} / {p['f1']:.2f} / {s['f1']:.2f} / {twin_f} {mark(f1_ok)} | "
               f"{sh[0]:.2f} / {sh[1]:.2f} / {sh[2]:.2f} {mark(min(sh) >= 1.25)} | {fine:.3f} {mark(fine >= 1.25)} |")
     if args.unseen is not None:
