@@ -1,7 +1,7 @@
 """The refinement pipeline's model stages, shared by every caller.
 
 Data flows one way: audio + poses -> canonical frame (:mod:`pose_audio_refine.canonical`) -> **windows ->
-model -> guard** (this module) -> blend (:mod:`pose_audio_refine.blending`) -> original frame. The Refiner (and
+model -> guard -> noise gate** (this module) -> blend (:mod:`pose_audio_refine.blending`) -> original frame. The Refiner (and
 through it the MMPose refiners and the video tool) and the benchmark (:mod:`training.benchmark`) call
 :func:`refine_windows` on their windows, so the benchmark scores exactly what users get.
 
@@ -9,7 +9,9 @@ A window is a 3 s span of the 50 fps output grid (150 slots). Its input is the s
 inside it, at their true timestamps (relative to the window's start). :func:`grid_windows` undoes left/right
 swaps in those frames at their own rate (optional, :mod:`pose_audio_refine.swaps`) and then interpolates them
 onto the 150 slots; the network refines the gridded windows; :func:`guard_windows` replaces windows whose
-output strays implausibly far from their own input.
+output strays implausibly far from their own input; :func:`gate_windows` lets the network's change through in
+proportion to the white jitter the input frames evidently carry (:func:`white_noise_mm`), so that a clean track
+comes back as it went in.
 """
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ from .swaps import unswap_windows
 from .windows import N_SLOTS, OUT_FPS
 
 __all__ = ["SLOT_TIMES", "GUARD_MIN_MM", "GUARD_RATIO", "GUARD_SIGMA_SLOTS", "GUARD_FALLBACK_SIGMA_SLOTS",
-           "NonFiniteOutputError", "grid_windows", "run_network", "guard_windows", "refine_windows"]
+           "NOISE_GATE_MM", "GATE_MIN_SAMPLES", "NonFiniteOutputError", "grid_windows", "run_network", "guard_windows",
+           "white_noise_mm", "gate_windows", "refine_windows"]
 
 #: Slot times of one window relative to its start, s.
 SLOT_TIMES: np.ndarray = np.arange(N_SLOTS) / OUT_FPS
@@ -38,6 +41,17 @@ GUARD_MIN_MM: float = 100.0
 GUARD_RATIO: float = 3.0
 GUARD_SIGMA_SLOTS: float = 10.0
 GUARD_FALLBACK_SIGMA_SLOTS: float = 2.0
+#: Noise gate: the network's change to a window's joint is scaled by ``n^2 / (n^2 + NOISE_GATE_MM^2)``, where ``n``
+#: is the white jitter its input frames evidently carry (:func:`white_noise_mm`, RMS 3-D distance, mm). Why: the
+#: network cannot tell real fast motion from jitter at low rates and, trained mostly on a violinist, it moves clean
+#: real motion by several mm (MoCap Toolbox at 25 fps: 2.7 mm where linear interpolation is 0.6 mm). White jitter
+#: has a signature real motion lacks -- its second differences are anti-correlated at lags 1 and 2 -- so a clean
+#: track (n ~ 0) comes back as it went in, while 10 mm of jitter passes ~74 % of the change and 30 mm ~96 %. 6 mm
+#: was chosen on the do-no-harm sweep (docs/benchmark_sweep.md; 4 mm left clean real dance at 25 fps moved more).
+NOISE_GATE_MM: float = 6.0
+#: Fewer usable second-difference products than this in a window (short or gappy input): no evidence either way,
+#: the network's change passes whole (the behaviour without the gate).
+GATE_MIN_SAMPLES: int = 8
 
 
 class NonFiniteOutputError(RuntimeError):
@@ -153,9 +167,73 @@ def guard_windows(grids: np.ndarray, refined: np.ndarray) -> tuple[np.ndarray, i
     return out, int(bad.sum())
 
 
+def white_noise_mm(frames: np.ndarray) -> np.ndarray:
+    """The white jitter a window's input frames evidently carry, per joint, at their own rate.
+
+    For a track ``y = s + n`` with white noise ``n`` of variance ``v`` per coordinate, the second differences
+    ``d[t] = y[t+1] - 2 y[t] + y[t-1]`` have autocovariances ``g0, g1, g2`` = ``6 v, -4 v, v`` from the noise plus the
+    smooth motion's own; ``(3 g0 - 4 g1 + g2) / 35`` cancels any motion whose acceleration's autocovariance is
+    quadratic in the lag and returns ``v``. Real motion that changes faster than the frame rate resolves (dance at
+    10-15 fps) still leaks in, so this over-estimates the jitter of fast clean motion at low rates -- the gate then
+    errs toward letting the network act, as it did without a gate.
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (T, J, 3)
+        One window's input frames in time order, mm; NaN = missing. Near-uniform timing is assumed (the index is
+        the clock); irregular timing reads as jitter, which again errs toward letting the network act.
+
+    Returns
+    -------
+    np.ndarray, shape (J,)
+        RMS 3-D jitter, mm (``sqrt(3 v)``); inf where fewer than :data:`GATE_MIN_SAMPLES` products were usable.
+    """
+    x = np.asarray(frames, dtype=np.float64)
+    d2 = x[2:] - 2.0 * x[1:-1] + x[:-2]  # (T-2, J, 3); NaN where any of the three frames is missing
+    out = np.full(x.shape[1], np.inf)
+    if d2.shape[0] < 3:
+        return out
+    gam, n_ok = [], None
+    for lag in (0, 1, 2):
+        prod = (d2[lag:] * d2[:d2.shape[0] - lag]).sum(-1)  # (T-2-lag, J), summed over the 3 coordinates
+        ok = np.isfinite(prod)
+        n = ok.sum(0)
+        n_ok = n if n_ok is None else np.minimum(n_ok, n)
+        gam.append(np.where(ok, prod, 0.0).sum(0) / np.maximum(n, 1))
+    v3 = np.maximum((3.0 * gam[0] - 4.0 * gam[1] + gam[2]) / 35.0, 0.0)  # summed over 3 coordinates: 3 v
+    return np.where(n_ok >= GATE_MIN_SAMPLES, np.sqrt(v3), out)
+
+
+def gate_windows(frames: np.ndarray | Sequence[np.ndarray], grids: np.ndarray, refined: np.ndarray,
+                 gate_mm: float = NOISE_GATE_MM) -> np.ndarray:
+    """Scale each window's change to each joint by ``n^2 / (n^2 + gate_mm^2)`` (see :data:`NOISE_GATE_MM`).
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (B, T_in, 13, 3), or a sequence of B arrays ``(T_b, 13, 3)``
+        The windows' input frames (as given to :func:`grid_windows`), mm.
+    grids, refined : np.ndarray, shape (B, 150, 13, 3)
+        The network's input and output windows, mm.
+    gate_mm : float
+        Jitter (mm) at which half of the change passes; > 0.
+
+    Returns
+    -------
+    np.ndarray, shape (B, 150, 13, 3)
+        A new array: ``grids + gain * (refined - grids)`` (``refined`` where the input was never observed).
+    """
+    if not gate_mm > 0:
+        raise ValueError(f"gate_mm must be > 0 mm, got {gate_mm!r}")
+    noise = np.stack([white_noise_mm(f) for f in frames])  # (B, 13)
+    with np.errstate(invalid="ignore"):
+        gain = np.where(np.isinf(noise), 1.0, noise ** 2 / (noise ** 2 + gate_mm ** 2))
+    change = refined - grids
+    return np.where(np.isfinite(change), grids + gain[:, None, :, None] * change, refined)
+
+
 def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None, *, unswap: bool,
-                   guard: bool) -> tuple[np.ndarray, np.ndarray, int]:
-    """Windows of sparse canonical input frames -> refined 150-slot windows: grid, network, guard.
+                   guard: bool, gate_mm: float | None = NOISE_GATE_MM) -> tuple[np.ndarray, np.ndarray, int]:
+    """Windows of sparse canonical input frames -> refined 150-slot windows: grid, network, guard, noise gate.
 
     Parameters
     ----------
@@ -169,6 +247,8 @@ def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None
         See :func:`grid_windows`.
     guard : bool
         Apply :func:`guard_windows`.
+    gate_mm : float or None
+        Apply :func:`gate_windows` with this half-gain jitter (mm); None: no gate.
 
     Returns
     -------
@@ -184,4 +264,6 @@ def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None
     n_guarded = 0
     if guard:
         refined, n_guarded = guard_windows(grids, refined)
+    if gate_mm is not None:
+        refined = gate_windows(frames, grids, refined, gate_mm)
     return refined, grids, n_guarded

@@ -38,7 +38,7 @@ from .blending import HOP_SLOTS, OverlapAdd, window_starts
 from .canonical import fit_canonical, from_canonical, from_right_handed, to_canonical, to_right_handed
 from .checkpoint import DEFAULT_CHECKPOINT, check_device, load_weights
 from .interpolate import interp_track, nearest_observation_s
-from .pipeline import (GUARD_FALLBACK_SIGMA_SLOTS, GUARD_MIN_MM, GUARD_RATIO, GUARD_SIGMA_SLOTS,
+from .pipeline import (GUARD_FALLBACK_SIGMA_SLOTS, GUARD_MIN_MM, GUARD_RATIO, GUARD_SIGMA_SLOTS, NOISE_GATE_MM,
                        NonFiniteOutputError, guard_windows, refine_windows)
 from .result import RefineResult
 from .skeletons import Skeleton, from_telmi13, get_skeleton, infer_skeleton, to_telmi13
@@ -77,6 +77,16 @@ def _n_frames(duration_s: float, rate: float) -> int:
 
 
 # ------------------------------------------------------------------------------------------------ refiner
+def _check_gate(value, allow_auto: bool = False):
+    """``value`` if it is a valid ``noise_gate_mm`` (a number of mm > 0, None, or "auto" where allowed)."""
+    if value is None or (allow_auto and isinstance(value, str) and value == "auto"):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not 0 < value < np.inf:
+        raise ValueError(f"noise_gate_mm must be a number of mm > 0, None (no gate) or 'auto'; got {value!r}")
+    return value
+
+
 class Refiner:
     """Refine 3D pose tracks from any estimator, at any frame rate and length, with the audio (MAPnet).
 
@@ -105,6 +115,14 @@ class Refiner:
         interpolated onto the grid (:func:`~pose_audio_refine.swaps.unswap_windows`: the labelling with the least
         motion, on tracks smooth enough for that to mean something). None: as the checkpoint's sidecar says
         (``unswap_input``; on for the bundled model), off for a bare ``nn.Module``.
+    noise_gate_mm : float, None or "auto"
+        Let the network change a window's joint only in proportion to the white jitter its input evidently
+        carries: gain ``n^2 / (n^2 + noise_gate_mm^2)`` with ``n`` the jitter (mm) measured from the input frames'
+        second differences at their own rate (:func:`~pose_audio_refine.pipeline.gate_windows`). A clean track comes
+        back as it went in (swaps still fixed); 10 mm of jitter passes ~74 % of the change at 6 mm. None: no gate
+        (the network's change passes whole). "auto": as the checkpoint's sidecar says (``noise_gate_mm``; default
+        :data:`~pose_audio_refine.pipeline.NOISE_GATE_MM`, 6 mm, for every weights file), off for a bare
+        ``nn.Module`` (its output is used as it is).
 
     Attributes
     ----------
@@ -141,8 +159,9 @@ class Refiner:
 
     def __init__(self, checkpoint=None, device: str | torch.device = "cpu", batch_size: int = 64,
                  progress: bool | None = None, min_confidence: float = 0.3, hop_s: float = 1.0,
-                 guard: bool = True, unswap: bool | None = None):
+                 guard: bool = True, unswap: bool | None = None, noise_gate_mm: float | None | str = "auto"):
         self.guard = bool(guard)
+        _check_gate(noise_gate_mm, allow_auto=True)
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
         if progress is not None and not isinstance(progress, bool):
@@ -169,6 +188,10 @@ class Refiner:
         # (SmoothNet/DeciWatch-style nets have no attribute), the attribute for MAPnet/PoT and bare modules.
         self.use_audio = self.meta.get("use_audio", True) is not False and getattr(self.net, "use_audio", True)
         self.unswap = bool(self.meta.get("unswap_input", False)) if unswap is None else bool(unswap)
+        if isinstance(noise_gate_mm, str):  # "auto"
+            bare = isinstance(checkpoint, nn.Module)
+            noise_gate_mm = None if bare else _check_gate(self.meta.get("noise_gate_mm", NOISE_GATE_MM))
+        self.noise_gate_mm = None if noise_gate_mm is None else float(noise_gate_mm)
         self.batch_size, self.progress = int(batch_size), progress
         self.min_confidence, self.hop = float(min_confidence), int(round(hop))
 
@@ -430,7 +453,7 @@ class Refiner:
                 audio = None if feats is None else np.stack([feats[s:s + N_SLOTS] for s in keep])
                 try:
                     refined, grids, n_bad = refine_windows(self.net, frames, times, audio, unswap=self.unswap,
-                                                           guard=self.guard)
+                                                           guard=self.guard, gate_mm=self.noise_gate_mm)
                 except NonFiniteOutputError as exc:
                     raise RuntimeError(f"{self.checkpoint_name} returned NaN/inf on {who}: {exc}") from None
                 n_guarded += n_bad

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from pose_audio_refine.filters import refine_classical
-from pose_audio_refine.pipeline import refine_windows
+from pose_audio_refine.pipeline import NOISE_GATE_MM, refine_windows
 from pose_audio_refine.windows import N_SLOTS, OUT_FPS
 
 __all__ = ["CLASSICAL", "CLASSICAL_LABELS", "predict_classical", "model_accepts", "predict_model"]
@@ -95,7 +95,7 @@ def model_accepts(meta: dict) -> bool:
 def predict_model(net, meta: dict, inputs: np.ndarray, fps: float, audio: np.ndarray | None,
                   batch_size: int = 128) -> np.ndarray:
     """Refine windows with a learned grid-input network, through the Refiner's own stages
-    (:func:`pose_audio_refine.pipeline.refine_windows`: unswap, grid, network, guard).
+    (:func:`pose_audio_refine.pipeline.refine_windows`: unswap, grid, network, guard, noise gate).
 
     Parameters
     ----------
@@ -104,7 +104,9 @@ def predict_model(net, meta: dict, inputs: np.ndarray, fps: float, audio: np.nda
     meta : dict
         Its sidecar: ``input_mode`` (must be 'grid'), ``use_audio``, ``unswap_input`` (undo left/right swaps in
         the input frames first, :mod:`pose_audio_refine.swaps`), ``guard`` (apply the Refiner's
-        out-of-distribution guard, :func:`pose_audio_refine.pipeline.guard_windows`).
+        out-of-distribution guard, :func:`pose_audio_refine.pipeline.guard_windows`; default on, as in the
+        Refiner) and ``noise_gate_mm`` (the Refiner's noise gate, :func:`pose_audio_refine.pipeline.gate_windows`;
+        default :data:`~pose_audio_refine.pipeline.NOISE_GATE_MM`, None: off).
     inputs : np.ndarray
         ``(N, T_in, 13, 3)`` mm, NaN = dropped; frame ``i`` at ``i / fps`` s in every window. Not modified.
     fps : float
@@ -138,10 +140,12 @@ def predict_model(net, meta: dict, inputs: np.ndarray, fps: float, audio: np.nda
         if audio.shape[0] != n:
             raise ValueError(f"audio must have one window per input window ({n}), got {audio.shape[0]}")
     times = np.arange(t_in) / float(fps)  # MAPdat windows share their input times
-    unswap, guard = bool(meta.get("unswap_input", False)), bool(meta.get("guard"))
+    # the Refiner's defaults (guard on, noise gate on), so that the benchmark scores what users get
+    unswap, guard = bool(meta.get("unswap_input", False)), bool(meta.get("guard", True))
+    gate_mm = meta.get("noise_gate_mm", NOISE_GATE_MM)
     out = np.empty((n, N_SLOTS) + x.shape[2:])
     for a in range(0, n, batch_size):
         b = min(n, a + batch_size)
         out[a:b] = refine_windows(net, x[a:b], times, None if audio is None else audio[a:b], unswap=unswap,
-                                  guard=guard)[0]
+                                  guard=guard, gate_mm=gate_mm)[0]
     return out
