@@ -309,3 +309,26 @@ def test_pa_mpjpe_matches_reference_loop():
     pred[::3] = pred[::3] * np.array([1.0, -1.0, 1.0])  # some frames need the reflection fix
     assert pa_mpjpe(pred, gt) == pytest.approx(_reference_pa_mpjpe(pred, gt), rel=1e-9)
     assert pa_mpjpe(pred, gt) < mpjpe(pred, gt)
+
+
+# --------------------------------------------------------------------------- mean offset (relocation)
+def test_mean_offset_sees_relocation_and_not_jitter_or_fixed_swaps():
+    from pose_audio_refine.metrics import mean_offset
+    from pose_audio_refine.skeletons import TELMI13_PAIRS
+
+    rng = np.random.default_rng(0)
+    raw = rng.normal(0, 300, (13, 3))[None] + rng.normal(0, 20, (400, 13, 3))   # a jittery estimate
+    smooth = raw.mean(axis=0, keepdims=True).repeat(400, axis=0)                  # its jitter removed
+    assert mean_offset(smooth, raw).max() < 1e-9                                   # de-jittering moves nothing
+    moved = smooth + np.array([30.0, 0.0, 40.0])
+    np.testing.assert_allclose(mean_offset(moved, raw), 50.0, atol=1e-9)           # relocation: 50 mm per joint
+    fixed = raw.copy()
+    fixed[:100, [5, 6]] = fixed[:100, [6, 5]]                                      # a quarter of the wrists relabelled
+    plain = mean_offset(fixed, raw)
+    assert plain[5] > 50 and plain[6] > 50 and np.delete(plain, [5, 6]).max() < 1e-9
+    assert mean_offset(fixed, raw, pairs=TELMI13_PAIRS).max() < 1e-9               # ... which is not relocation
+    gappy = moved.copy()
+    gappy[:50] = np.nan                                                            # NaN frames are skipped
+    np.testing.assert_allclose(mean_offset(gappy, raw), mean_offset(moved[50:], raw[50:]), atol=1e-9)
+    with pytest.raises(ValueError, match="refined and raw"):
+        mean_offset(moved[:10], raw)
