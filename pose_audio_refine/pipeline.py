@@ -26,7 +26,7 @@ from .swaps import unswap_windows
 from .windows import N_SLOTS, OUT_FPS
 
 __all__ = ["SLOT_TIMES", "GUARD_MIN_MM", "GUARD_RATIO", "GUARD_SIGMA_SLOTS", "GUARD_FALLBACK_SIGMA_SLOTS",
-           "NOISE_GATE_MM", "GATE_MIN_SAMPLES", "NonFiniteOutputError", "grid_windows", "run_network", "guard_windows",
+           "NOISE_GATE_MM", "GATE_POWER", "GATE_MIN_SAMPLES", "NonFiniteOutputError", "grid_windows", "run_network", "guard_windows",
            "white_noise_mm", "gate_windows", "refine_windows"]
 
 #: Slot times of one window relative to its start, s.
@@ -41,14 +41,18 @@ GUARD_MIN_MM: float = 100.0
 GUARD_RATIO: float = 3.0
 GUARD_SIGMA_SLOTS: float = 10.0
 GUARD_FALLBACK_SIGMA_SLOTS: float = 2.0
-#: Noise gate: the network's change to a window's joint is scaled by ``n^2 / (n^2 + NOISE_GATE_MM^2)``, where ``n``
+#: Noise gate: the network's change to a window's joint is scaled by ``n^4 / (n^4 + NOISE_GATE_MM^4)``, where ``n``
 #: is the white jitter its input frames evidently carry (:func:`white_noise_mm`, RMS 3-D distance, mm). Why: the
 #: network cannot tell real fast motion from jitter at low rates and, trained mostly on a violinist, it moves clean
 #: real motion by several mm (MoCap Toolbox at 25 fps: 2.7 mm where linear interpolation is 0.6 mm). White jitter
 #: has a signature real motion lacks -- its second differences are anti-correlated at lags 1 and 2 -- so a clean
-#: track (n ~ 0) comes back as it went in, while 10 mm of jitter passes ~74 % of the change and 30 mm ~96 %. 6 mm
-#: was chosen on the do-no-harm sweep (docs/benchmark_sweep.md; 4 mm left clean real dance at 25 fps moved more).
-NOISE_GATE_MM: float = 6.0
+#: track (n ~ 0) comes back as it went in, 3 mm of evident jitter passes 24 % of the change, 5 mm 71 %, 10 mm 97 %.
+#: Chosen on measurements (README, "Do no harm"): n^2 / (n^2 + 6^2) protected clean motion as well but let only
+#: 74 % through at 10 mm, which cost the de-jittering of `realistic` noise (acceleration error at 50 fps 6.1 vs 2.5
+#: mm/frame^2 ungated; with this gate 2.7).
+NOISE_GATE_MM: float = 4.0
+#: Exponent of the gate's gain (see :data:`NOISE_GATE_MM`): a sharper step between "clean" and "jittery".
+GATE_POWER: int = 4
 #: Fewer usable second-difference products than this in a window (short or gappy input): no evidence either way,
 #: the network's change passes whole (the behaviour without the gate).
 GATE_MIN_SAMPLES: int = 8
@@ -206,7 +210,7 @@ def white_noise_mm(frames: np.ndarray) -> np.ndarray:
 
 def gate_windows(frames: np.ndarray | Sequence[np.ndarray], grids: np.ndarray, refined: np.ndarray,
                  gate_mm: float = NOISE_GATE_MM) -> np.ndarray:
-    """Scale each window's change to each joint by ``n^2 / (n^2 + gate_mm^2)`` (see :data:`NOISE_GATE_MM`).
+    """Scale each window's change to each joint by ``n^4 / (n^4 + gate_mm^4)`` (see :data:`NOISE_GATE_MM`).
 
     Parameters
     ----------
@@ -215,7 +219,7 @@ def gate_windows(frames: np.ndarray | Sequence[np.ndarray], grids: np.ndarray, r
     grids, refined : np.ndarray, shape (B, 150, 13, 3)
         The network's input and output windows, mm.
     gate_mm : float
-        Jitter (mm) at which half of the change passes; > 0.
+        Evident jitter (mm) at which half of the change passes; > 0.
 
     Returns
     -------
@@ -226,7 +230,8 @@ def gate_windows(frames: np.ndarray | Sequence[np.ndarray], grids: np.ndarray, r
         raise ValueError(f"gate_mm must be > 0 mm, got {gate_mm!r}")
     noise = np.stack([white_noise_mm(f) for f in frames])  # (B, 13)
     with np.errstate(invalid="ignore"):
-        gain = np.where(np.isinf(noise), 1.0, noise ** 2 / (noise ** 2 + gate_mm ** 2))
+        q = (noise / gate_mm) ** GATE_POWER
+        gain = np.where(np.isinf(noise), 1.0, q / (1.0 + q))
     change = refined - grids
     return np.where(np.isfinite(change), grids + gain[:, None, :, None] * change, refined)
 

@@ -117,11 +117,12 @@ class Refiner:
         (``unswap_input``; on for the bundled model), off for a bare ``nn.Module``.
     noise_gate_mm : float, None or "auto"
         Let the network change a window's joint only in proportion to the white jitter its input evidently
-        carries: gain ``n^2 / (n^2 + noise_gate_mm^2)`` with ``n`` the jitter (mm) measured from the input frames'
+        carries: gain ``n^4 / (n^4 + noise_gate_mm^4)`` with ``n`` the jitter (mm) measured from the input frames'
         second differences at their own rate (:func:`~pose_audio_refine.pipeline.gate_windows`). A clean track comes
-        back as it went in (swaps still fixed); 10 mm of jitter passes ~74 % of the change at 6 mm. None: no gate
-        (the network's change passes whole). "auto": as the checkpoint's sidecar says (``noise_gate_mm``; default
-        :data:`~pose_audio_refine.pipeline.NOISE_GATE_MM`, 6 mm, for every weights file), off for a bare
+        back as it went in (swaps still fixed); at 4 mm, 3 mm of jitter passes 24 % of the change, 10 mm 97 %.
+        None: no gate (the network's change passes whole). "auto": as the checkpoint's sidecar says
+        (``noise_gate_mm``; default :data:`~pose_audio_refine.pipeline.NOISE_GATE_MM`, 4 mm, for every weights file),
+        off for a bare
         ``nn.Module`` (its output is used as it is).
 
     Attributes
