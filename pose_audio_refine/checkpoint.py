@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "d7f4ee455ea87524525d3ef101c12a4d4d7943034986581ae5e2267fda5c58f5"
+DEFAULT_SHA256 = "9709f5a47145373eaba727879eb04ef7f45e9dc3c88101f17cd08f9fa46da872"
 
 
 class CheckpointError(ValueError):

@@ -244,7 +244,7 @@ def test_every_training_config_resolves_builds_and_is_named_in_the_readme():
 
 def test_shipped_config_chain_is_what_the_bundled_weights_record():
     """The shipped recipe is a chain of one-parent configs -- the do-no-harm model (stage 1, whose one _base_ is the
-    runtime; stage 2), then the audio model's two stages, each starting from the one before -- and its last stage is
+    runtime; stage 2), then the audio model's three stages, each starting from the one before -- and its last stage is
     exactly what the bundled weights' sidecar records."""
     import ast
 
@@ -257,21 +257,25 @@ def test_shipped_config_chain_is_what_the_bundled_weights_record():
     assert bases("configs/mapnet/mapnet_small_bank_ft.py") == [["./mapnet_small_bank.py"]]
     assert bases("configs/mapnet/mapnet_fast.py") == [["./mapnet_small_bank_ft.py"]]
     assert bases("configs/mapnet/mapnet_fast_ft.py") == [["./mapnet_fast.py"]]
+    assert bases("configs/mapnet/mapnet_fast_detail.py") == [["./mapnet_fast_ft.py"]]
     assert "_base_" not in (REPO / "configs/_base_/default_runtime.py").read_text()
     from mmengine import Config
     side = json.loads((REPO / "pose_audio_refine/weights/mapnet_fast.json").read_text())
-    assert side["config"] == "configs/mapnet/mapnet_fast_ft.py"
+    assert side["config"] == "configs/mapnet/mapnet_fast_detail.py"
     cfg = Config.fromfile(str(REPO / side["config"]))
     # the config is the bundled weights' recipe (JSON stores tuples as lists)
     assert json.loads(json.dumps(dict(cfg.model.net))) == side["net"]
     assert cfg.unswap_input == side["unswap_input"]
-    assert f"train_cfg.max_iters={side['iteration']}" in side["command"]  # the device run's deadline, recorded
+    assert "train_cfg.max_iters=1750" in side["command"]  # stage 4's device-run deadline, recorded
+    assert side["iteration"] == cfg.train_cfg.max_iters == 1000  # stage 5 ran its whole schedule
     # each stage starts from the one before
     assert Config.fromfile(str(REPO / "configs/mapnet/mapnet_small_bank_ft.py")).load_from == \
         "work_dirs/mapnet_small_bank/iter_4000.pth"
     assert Config.fromfile(str(REPO / "configs/mapnet/mapnet_fast.py")).model.init_from == \
         "work_dirs/mapnet_small_bank_ft/iter_2000.pth"
-    assert cfg.model.init_from.startswith("work_dirs/mapnet_fast/iter_")
+    assert Config.fromfile(str(REPO / "configs/mapnet/mapnet_fast_ft.py")).model.init_from.startswith(
+        "work_dirs/mapnet_fast/iter_")
+    assert cfg.model.init_from == "work_dirs/mapnet_fast_ft/iter_1750.pth" and cfg.model.trainable == ["detail"]
 
 
 def test_relative_loss_weighs_each_window_by_its_input_error():
@@ -297,3 +301,27 @@ def test_relative_loss_weighs_each_window_by_its_input_error():
                                    refinement_loss(pred, gt, vel_weight=0.5))
     with pytest.raises(ValueError, match="relative_loss_floor_mm"):
         PoseRefiner(net=net, relative_loss_floor_mm=0.0)
+
+
+def test_trainable_freezes_all_but_the_named_submodules_exactly():
+    """PoseRefiner(trainable=['detail']): a training step changes the audio detail and leaves every other weight
+    bit for bit (so the pose-only refinement, where the detail is zero, stays the starting model's)."""
+    from training.engine.model import PoseRefiner
+
+    torch.manual_seed(0)
+    net = dict(type="MAPnet", t_in=150, h1=16, h2=10, n_heads=2, pose_layers=1, audio_layers=1, fusion_layers=1,
+               residual="correction", dropout=0.0, audio_detail=True)
+    model = PoseRefiner(net=net, vel_weight=0.5, trainable=["detail"])
+    before = {k: v.detach().clone() for k, v in model.net.state_dict().items()}
+    opt = torch.optim.Adam([p for p in model.parameters()], lr=1e-2)
+    gt = torch.randn(2, 150, 13, 3) * 200
+    poses, audio = gt + torch.randn_like(gt) * 20, torch.randn(2, 150, 35)
+    for _ in range(3):
+        opt.zero_grad()
+        model(poses, gt, audio, None, mode="loss")["loss"].backward()
+        opt.step()
+    after = model.net.state_dict()
+    changed = {k.split(".")[0] for k in before if not torch.equal(before[k], after[k])}
+    assert changed == {"detail"}
+    with pytest.raises(ValueError, match="trainable"):
+        PoseRefiner(net=net, trainable=["no_such_part"])

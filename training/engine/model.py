@@ -35,11 +35,15 @@ class PoseRefiner(BaseModel):
         An exported ``.pth`` (:func:`pose_audio_refine.checkpoint.save_checkpoint`) or a training checkpoint
         (``work_dirs/.../iter_N.pth``) to start the net from; weights
         it lacks (a branch added since) keep their initialisation, weights it has that the net lacks are an error.
+    trainable : sequence of str, optional
+        Train only the net's top-level submodules of these names (e.g. ``["detail"]``, MAPnet's audio-driven
+        detail); every other parameter is frozen (``requires_grad=False``: no gradient, so the optimiser leaves it
+        exactly as loaded, whatever its schedule). None: train everything.
     """
 
     def __init__(self, net: dict, vel_weight: float = 0.0, acc_weight: float = 0.0, use_audio: bool = True,
                  relative_loss_floor_mm: float | None = None, data_preprocessor: dict | None = None,
-                 init_from: str | None = None, sound_joint_weight: float = 0.0):
+                 init_from: str | None = None, sound_joint_weight: float = 0.0, trainable=None):
         super().__init__(data_preprocessor=data_preprocessor)
         net = dict(net)
         self.net_cfg = dict(net)
@@ -54,6 +58,13 @@ class PoseRefiner(BaseModel):
             if unexpected:
                 raise ValueError(f"init_from {init_from} has weights this net lacks: {unexpected[:5]}")
             print(f"PoseRefiner: initialised from {init_from}; new: {sorted({k.split('.')[0] for k in missing})}")
+        if trainable is not None:
+            names = {name for name, _ in self.net.named_children()}
+            unknown = sorted(set(trainable) - names)
+            if unknown or not trainable:
+                raise ValueError(f"trainable must name some of the net's submodules {sorted(names)}, got {trainable!r}")
+            for name, p in self.net.named_parameters():
+                p.requires_grad_(name.split(".")[0] in set(trainable))
         self.vel_weight, self.acc_weight, self.use_audio = float(vel_weight), float(acc_weight), bool(use_audio)
         if relative_loss_floor_mm is not None and relative_loss_floor_mm <= 0:
             raise ValueError(f"relative_loss_floor_mm must be > 0 mm, got {relative_loss_floor_mm}")
