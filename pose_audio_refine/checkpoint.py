@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "9709f5a47145373eaba727879eb04ef7f45e9dc3c88101f17cd08f9fa46da872"
+DEFAULT_SHA256 = "54c25427c1aeb437ee8bcaf0604adb6100a36339339c5a624936f6c87d8798c2"
 
 
 class CheckpointError(ValueError):

@@ -6,7 +6,7 @@
 # bit for bit, and only what the sound adds changes.
 #   python tools/train.py configs/mapnet/mapnet_fast_ft.py --cfg-options train_cfg.max_iters=1750   # stage 4 first
 #   python tools/train.py configs/mapnet/mapnet_fast_detail.py
-# (the shipped run: 1000 iterations on 2 CPU cores, ~9 min, from stage 4's float16 export --
+# (the shipped run: 3000 iterations on 2 CPU cores, ~15 min, from stage 4's float16 export --
 #  git show 5de519e:pose_audio_refine/weights/mapnet_fast.pth -- with model.init_from pointing at it)
 _base_ = ['./mapnet_fast_ft.py']
 _fast_set = dict(type='MAPdatWindows', split='train', input_mode='grid', data_root='data_build/mapdat_fast_aug',
@@ -23,7 +23,7 @@ train_dataloader = dict(dataset=dict(type='ConcatWindows', datasets=[
 ], _delete_=True))
 model = dict(init_from='work_dirs/mapnet_fast_ft/iter_1750.pth', vel_weight=1.0, sound_joint_weight=4.0,
              trainable=['detail'])
-max_iters = 1000
+max_iters = 3000
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=500)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-4), clip_grad=dict(max_norm=1.0))
 param_scheduler = [
