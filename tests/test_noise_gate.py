@@ -2,6 +2,7 @@
 jitter the input frames evidently carry, so a clean track comes back as it went in and a jittery one is refined."""
 import numpy as np
 import pytest
+import torch
 
 from pose_audio_refine import Refiner
 from pose_audio_refine.pipeline import GATE_POWER, NOISE_GATE_MM, gate_windows, refine_windows, white_noise_mm
@@ -52,28 +53,15 @@ def test_gate_passes_nothing_on_clean_input_and_nearly_all_on_jitter():
         gate_windows(clean, grids, refined, gate_mm=0.0)
 
 
-class _Shift:
+class _Shift(torch.nn.Module):
     """A stand-in network that moves every joint by +25 mm in x: a change the gate must scale."""
 
     def __init__(self):
-        import torch
-        self.p = torch.nn.Parameter(torch.zeros(1))
+        super().__init__()
+        self.p = torch.nn.Parameter(torch.zeros(1))  # run_network finds the device from the parameters
 
-    def parameters(self):
-        return iter([self.p])
-
-    training = False
-
-    def eval(self):
-        return self
-
-    def train(self, mode=True):
-        return self
-
-    def __call__(self, poses, audio):
-        out = poses.clone()
-        out[..., 0] += 25.0
-        return out
+    def forward(self, poses, audio):
+        return poses + torch.tensor([25.0, 0.0, 0.0])
 
 
 def test_refine_windows_gate_matches_its_formula():
@@ -101,5 +89,4 @@ def test_gate_is_on_for_weights_files_and_off_for_a_bare_module():
     assert Refiner(progress=False).noise_gate_mm == default           # the bundled weights: on
     assert Refiner(progress=False, noise_gate_mm=None).noise_gate_mm is None
     assert Refiner(progress=False, noise_gate_mm=3).noise_gate_mm == 3.0
-    import torch
     assert Refiner(torch.nn.Identity(), progress=False).noise_gate_mm is None   # a bare module: as it is
