@@ -1,7 +1,7 @@
 """The refinement pipeline's model stages, shared by every caller.
 
 Data flows one way: audio + poses -> canonical frame (:mod:`pose_audio_refine.canonical`) -> **windows ->
-model -> guard -> noise gate** (this module) -> blend (:mod:`pose_audio_refine.blending`) -> original frame. The Refiner (and
+model -> guard -> noise gate -> output smoothing** (this module) -> blend (:mod:`pose_audio_refine.blending`) -> original frame. The Refiner (and
 through it the MMPose refiners and the video tool) and the benchmark (:mod:`training.benchmark`) call
 :func:`refine_windows` on their windows, so the benchmark scores exactly what users get.
 
@@ -11,7 +11,8 @@ swaps in those frames at their own rate (optional, :mod:`pose_audio_refine.swaps
 onto the 150 slots; the network refines the gridded windows; :func:`guard_windows` replaces windows whose
 output strays implausibly far from their own input; :func:`gate_windows` lets the network's change through in
 proportion to the white jitter the input frames evidently carry (:func:`white_noise_mm`), so that a clean track
-comes back as it went in.
+comes back as it went in; :func:`smooth_windows` then smooths what the network left of that jitter, as widely as
+the jitter is large, and the audio-driven detail only lightly, so the bow changes the sound put in stay sharp.
 """
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ from .swaps import unswap_windows
 from .windows import N_SLOTS, OUT_FPS
 
 __all__ = ["SLOT_TIMES", "GUARD_MIN_MM", "GUARD_RATIO", "GUARD_SIGMA_SLOTS", "GUARD_FALLBACK_SIGMA_SLOTS",
-           "NOISE_GATE_MM", "GATE_POWER", "GATE_MIN_SAMPLES", "NonFiniteOutputError", "grid_windows", "run_network", "guard_windows",
-           "white_noise_mm", "gate_windows", "refine_windows"]
+           "NOISE_GATE_MM", "GATE_POWER", "GATE_MIN_SAMPLES", "SMOOTH_JITTER_MM", "SMOOTH_SHARE", "SMOOTH_MAX_SLOTS",
+           "DETAIL_SMOOTH_SLOTS", "NonFiniteOutputError", "grid_windows", "run_network", "guard_windows", "white_noise_mm",
+           "jitter_share", "window_noise_mm", "gate_windows", "smoothing_widths", "smooth_windows", "refine_windows"]
 
 #: Slot times of one window relative to its start, s.
 SLOT_TIMES: np.ndarray = np.arange(N_SLOTS) / OUT_FPS
@@ -56,6 +58,24 @@ GATE_POWER: int = 4
 #: Fewer usable second-difference products than this in a window (short or gappy input): no evidence either way,
 #: the network's change passes whole (the behaviour without the gate).
 GATE_MIN_SAMPLES: int = 8
+#: Output smoothing (:func:`smooth_windows`): the evident input jitter (mm, :func:`white_noise_mm`) at which the
+#: smoothing of the network's non-audio output starts and at which it reaches :data:`SMOOTH_MAX_SLOTS`. Why: the
+#: network removes most of the jitter but leaves a frame-to-frame residue -- kinks at the input samples, where the
+#: interpolated input bends -- that makes its tracks 3-5x jerkier than a tuned Gaussian's (the do-no-harm sweep's
+#: acceleration error). Below the first value (clean motion, real dance read at 12.5 fps as ~5 mm of "jitter")
+#: nothing is smoothed, so a clean track still comes back as it went in.
+SMOOTH_JITTER_MM: tuple[float, float] = (8.0, 25.0)
+#: ... and the ramp in the jitter's share of the input's frame-to-frame bends (:func:`jitter_share`): real dance at
+#: 12.5 fps with 10 mm of jitter has a share of ~0.5 and gets worse when smoothed (9.2 -> 9.5 mm at a width of 1
+#: slot, measured on the test windows), a violinist with the same jitter ~1.0 and gains.
+SMOOTH_SHARE: tuple[float, float] = (0.6, 1.0)
+#: Widest output smoothing, slots of the 50 fps grid (Gaussian standard deviation, around the window's straight-line
+#: trend so that travel is kept; see :func:`smooth_windows`).
+SMOOTH_MAX_SLOTS: float = 2.0
+#: Smoothing of the audio-driven detail, slots: it takes out slot-to-slot ripple and keeps a bow change within the
+#: ±30 ms the bow-change timing allows (measured on the fast-stroke test windows: 1 slot cost bow-change F1 0.02-0.03,
+#: 0.5 slot nothing, and it lowers the bowing wrist's velocity error by 4-6 mm/s against no smoothing of the detail).
+DETAIL_SMOOTH_SLOTS: float = 0.5
 
 
 class NonFiniteOutputError(RuntimeError):
@@ -101,7 +121,8 @@ def grid_windows(frames: np.ndarray | Sequence[np.ndarray], times: np.ndarray | 
     return np.stack(out)
 
 
-def run_network(net: torch.nn.Module, grids: np.ndarray, audio: np.ndarray | None) -> np.ndarray:
+def run_network(net: torch.nn.Module, grids: np.ndarray, audio: np.ndarray | None, *,
+                return_detail: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Refine gridded windows with a network (eval mode, no gradients, on the network's device).
 
     Parameters
@@ -112,12 +133,17 @@ def run_network(net: torch.nn.Module, grids: np.ndarray, audio: np.ndarray | Non
         mm, NaN for joints never observed in a window.
     audio : np.ndarray, shape (B, 150, F), or None
         Audio features on the same slots; None: pose-only.
+    return_detail : bool
+        Also return the part of the change the network's audio-driven detail made (``net.detail``; zeros for a
+        network without one).
 
     Returns
     -------
     np.ndarray, shape (B, 150, 13, 3)
         float64: the float32 network's correction added to the float64 input, so round-off touches only the
         correction.
+    np.ndarray, shape (B, 150, 13, 3), only with ``return_detail``
+        The audio detail's share of that correction, mm.
 
     Raises
     ------
@@ -127,11 +153,17 @@ def run_network(net: torch.nn.Module, grids: np.ndarray, audio: np.ndarray | Non
     device = next(iter(net.parameters()), torch.empty(0)).device
     poses = torch.from_numpy(grids.astype(np.float32)).to(device)
     au = None if audio is None else torch.from_numpy(np.asarray(audio, dtype=np.float32)).to(device)
+    has_detail = getattr(net, "detail", None) is not None
     was_training = net.training
     net.eval()
     try:
         with torch.inference_mode():
-            delta = (net(poses, au) - poses).double().cpu().numpy()
+            if has_detail:
+                res, detail = net(poses, au, return_detail=True)
+                detail = detail.double().cpu().numpy()
+            else:
+                res, detail = net(poses, au), None
+            delta = (res - poses).double().cpu().numpy()
     finally:
         net.train(was_training)
     out = grids + delta
@@ -140,7 +172,19 @@ def run_network(net: torch.nn.Module, grids: np.ndarray, audio: np.ndarray | Non
     if n_bad:
         raise NonFiniteOutputError(f"the network returned NaN/inf for {n_bad} of {int(observed.sum())} observed "
                                    "coordinates of its input windows")
-    return out
+    if not return_detail:
+        return out
+    return out, (np.zeros_like(out) if detail is None else np.where(np.isfinite(detail), detail, 0.0))
+
+
+def _stray_windows(grids: np.ndarray, refined: np.ndarray) -> np.ndarray:
+    """``(B,)`` True for the windows :func:`guard_windows` replaces."""
+    from scipy.ndimage import gaussian_filter1d
+
+    smooth = gaussian_filter1d(grids, GUARD_SIGMA_SLOTS, axis=1, mode="nearest")
+    scatter = np.nanmedian(np.linalg.norm(grids - smooth, axis=-1), axis=(1, 2))
+    stray = np.nanmedian(np.linalg.norm(refined - smooth, axis=-1), axis=(1, 2))
+    return stray > np.maximum(GUARD_MIN_MM, GUARD_RATIO * scatter)
 
 
 def guard_windows(grids: np.ndarray, refined: np.ndarray) -> tuple[np.ndarray, int]:
@@ -159,10 +203,7 @@ def guard_windows(grids: np.ndarray, refined: np.ndarray) -> tuple[np.ndarray, i
     """
     from scipy.ndimage import gaussian_filter1d
 
-    smooth = gaussian_filter1d(grids, GUARD_SIGMA_SLOTS, axis=1, mode="nearest")
-    scatter = np.nanmedian(np.linalg.norm(grids - smooth, axis=-1), axis=(1, 2))
-    stray = np.nanmedian(np.linalg.norm(refined - smooth, axis=-1), axis=(1, 2))
-    bad = stray > np.maximum(GUARD_MIN_MM, GUARD_RATIO * scatter)
+    bad = _stray_windows(grids, refined)
     if not bad.any():
         return refined, 0
     light = gaussian_filter1d(grids[bad], GUARD_FALLBACK_SIGMA_SLOTS, axis=1, mode="nearest")
@@ -192,11 +233,37 @@ def white_noise_mm(frames: np.ndarray) -> np.ndarray:
     np.ndarray, shape (J,)
         RMS 3-D jitter, mm (``sqrt(3 v)``); inf where fewer than :data:`GATE_MIN_SAMPLES` products were usable.
     """
+    return _jitter_evidence(frames)[0]
+
+
+def jitter_share(frames: np.ndarray) -> np.ndarray:
+    """The share of a window's second-difference power that is white jitter, per joint (see :func:`white_noise_mm`).
+
+    ``6 v / g0``: about 1 where the jitter dominates the frame-to-frame bends (a slow violinist seen through 10 mm of
+    jitter), about 0 for clean motion, and in between where the motion itself changes as fast as the frame rate
+    resolves (real dance at 12.5 fps, 0.1-0.3 clean and ~0.5 with 10 mm of jitter): there, smoothing would take out
+    real motion with the jitter (:func:`smoothing_widths`).
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (T, J, 3)
+        One window's input frames in time order, mm; NaN = missing.
+
+    Returns
+    -------
+    np.ndarray, shape (J,)
+        Dimensionless, clipped to [0, 1]; 1 where there are too few usable products (as if all jitter: the
+        widest smoothing, the behaviour of :func:`white_noise_mm`'s inf).
+    """
+    return _jitter_evidence(frames)[1]
+
+
+def _jitter_evidence(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(frames, dtype=np.float64)
     d2 = x[2:] - 2.0 * x[1:-1] + x[:-2]  # (T-2, J, 3); NaN where any of the three frames is missing
-    out = np.full(x.shape[1], np.inf)
+    noise, share = np.full(x.shape[1], np.inf), np.ones(x.shape[1])
     if d2.shape[0] < 3:
-        return out
+        return noise, share
     gam, n_ok = [], None
     for lag in (0, 1, 2):
         prod = (d2[lag:] * d2[:d2.shape[0] - lag]).sum(-1)  # (T-2-lag, J), summed over the 3 coordinates
@@ -205,11 +272,28 @@ def white_noise_mm(frames: np.ndarray) -> np.ndarray:
         n_ok = n if n_ok is None else np.minimum(n_ok, n)
         gam.append(np.where(ok, prod, 0.0).sum(0) / np.maximum(n, 1))
     v3 = np.maximum((3.0 * gam[0] - 4.0 * gam[1] + gam[2]) / 35.0, 0.0)  # summed over 3 coordinates: 3 v
-    return np.where(n_ok >= GATE_MIN_SAMPLES, np.sqrt(v3), out)
+    enough = n_ok >= GATE_MIN_SAMPLES
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(gam[0] > 0, 6.0 * v3 / gam[0], 0.0)
+    return np.where(enough, np.sqrt(v3), noise), np.where(enough, np.clip(ratio, 0.0, 1.0), share)
+
+
+def window_noise_mm(frames: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's evident jitter and its share of the bends: :func:`white_noise_mm` and :func:`jitter_share`.
+
+    Returns
+    -------
+    noise : np.ndarray, shape (B, 13)
+        mm; inf where there is too little data.
+    share : np.ndarray, shape (B, 13)
+        In [0, 1].
+    """
+    ev = [_jitter_evidence(f) for f in frames]
+    return np.stack([e[0] for e in ev]), np.stack([e[1] for e in ev])
 
 
 def gate_windows(frames: np.ndarray | Sequence[np.ndarray], grids: np.ndarray, refined: np.ndarray,
-                 gate_mm: float = NOISE_GATE_MM) -> np.ndarray:
+                 gate_mm: float = NOISE_GATE_MM, noise: np.ndarray | None = None) -> np.ndarray:
     """Scale each window's change to each joint by ``n^4 / (n^4 + gate_mm^4)`` (see :data:`NOISE_GATE_MM`).
 
     Parameters
@@ -220,25 +304,125 @@ def gate_windows(frames: np.ndarray | Sequence[np.ndarray], grids: np.ndarray, r
         The network's input and output windows, mm.
     gate_mm : float
         Evident jitter (mm) at which half of the change passes; > 0.
+    noise : np.ndarray, shape (B, 13), optional
+        :func:`white_noise_mm` of each window's ``frames``, when the caller has it already.
 
     Returns
     -------
     np.ndarray, shape (B, 150, 13, 3)
         A new array: ``grids + gain * (refined - grids)`` (``refined`` where the input was never observed).
     """
-    if not gate_mm > 0:
-        raise ValueError(f"gate_mm must be > 0 mm, got {gate_mm!r}")
-    noise = np.stack([white_noise_mm(f) for f in frames])  # (B, 13)
-    with np.errstate(invalid="ignore"):
-        q = (noise / gate_mm) ** GATE_POWER
-        gain = np.where(np.isinf(noise), 1.0, q / (1.0 + q))
+    gain = _gate_gain(window_noise_mm(frames)[0] if noise is None else noise, gate_mm)
     change = refined - grids
     return np.where(np.isfinite(change), grids + gain[:, None, :, None] * change, refined)
 
 
+def _gate_gain(noise: np.ndarray, gate_mm: float) -> np.ndarray:
+    if not gate_mm > 0:
+        raise ValueError(f"gate_mm must be > 0 mm, got {gate_mm!r}")
+    with np.errstate(invalid="ignore"):
+        q = (noise / gate_mm) ** GATE_POWER
+        return np.where(np.isinf(noise), 1.0, q / (1.0 + q))
+
+
+def smoothing_widths(noise: np.ndarray, share: np.ndarray, jitter_mm: tuple[float, float] = SMOOTH_JITTER_MM,
+                     share_range: tuple[float, float] = SMOOTH_SHARE, max_slots: float = SMOOTH_MAX_SLOTS
+                     ) -> np.ndarray:
+    """Width of the output smoothing for each window and joint, from the jitter its input evidently carries.
+
+    The width is ``max_slots`` times two ramps, each 0 below its range and 1 above it: one in the jitter (mm), so
+    clean motion is left alone, one in the jitter's share of the frame-to-frame bends, so fast real motion seen
+    at a low rate -- whose own bends read partly as jitter -- is not smoothed away with it.
+
+    Parameters
+    ----------
+    noise, share : np.ndarray, shape (B, J)
+        :func:`window_noise_mm`: mm (inf: unknown, treated as large) and the share in [0, 1].
+    jitter_mm : (float, float)
+        The jitter ramp; ``0 <= lo < hi``.
+    share_range : (float, float)
+        The share ramp; ``0 <= lo < hi``.
+    max_slots : float
+        Widest Gaussian standard deviation, slots of the 50 fps grid; >= 0.
+
+    Returns
+    -------
+    np.ndarray, shape (B, J)
+        Standard deviations, slots.
+    """
+    (lo, hi), (s_lo, s_hi) = ((float(a), float(b)) for a, b in (jitter_mm, share_range))
+    if not 0.0 <= lo < hi or not 0.0 <= s_lo < s_hi or not max_slots >= 0:
+        raise ValueError(f"smoothing needs 0 <= lo < hi for jitter_mm and share_range and max_slots >= 0, got "
+                         f"jitter_mm={jitter_mm!r}, share_range={share_range!r}, max_slots={max_slots!r}")
+    by_noise = np.clip((np.where(np.isfinite(noise), noise, hi) - lo) / (hi - lo), 0.0, 1.0)
+    by_share = np.clip((share - s_lo) / (s_hi - s_lo), 0.0, 1.0)
+    return max_slots * by_noise * by_share
+
+
+def _smooth_detrended(x: np.ndarray, sigma_slots: float) -> np.ndarray:
+    """Gaussian smoothing over time (axis 1) of ``(B, T, ...)`` around each channel's straight-line trend, with
+    each channel's mean kept exactly (the edges of a smoothing shift it slightly)."""
+    from scipy.ndimage import gaussian_filter1d
+
+    if sigma_slots <= 0:
+        return x
+    t = np.linspace(-1.0, 1.0, x.shape[1]).reshape((1, -1) + (1,) * (x.ndim - 2))
+    mean = x.mean(axis=1, keepdims=True)
+    trend = mean + ((x - mean) * t).sum(axis=1, keepdims=True) / np.square(t).sum() * t
+    resid = gaussian_filter1d(x - trend, sigma_slots, axis=1, mode="nearest")
+    return trend + resid - resid.mean(axis=1, keepdims=True)
+
+
+def smooth_windows(refined: np.ndarray, detail: np.ndarray, widths: np.ndarray,
+                   detail_slots: float = DETAIL_SMOOTH_SLOTS) -> np.ndarray:
+    """Smooth refined windows: the non-audio part per joint by ``widths``, the audio detail by ``detail_slots``.
+
+    Each smoothing is a Gaussian around the window's straight-line trend (a travelling body keeps its path and the
+    window's edges are not pulled back) and keeps every window's mean, so it never relocates anyone. A width
+    between two of the half-slot steps it computes is a linear blend of their smoothings.
+
+    Parameters
+    ----------
+    refined : np.ndarray, shape (B, 150, J, 3)
+        The gated network output, mm (NaN: a joint never observed in the window; it stays NaN).
+    detail : np.ndarray, shape (B, 150, J, 3)
+        The audio detail's share of ``refined`` (:func:`run_network`), mm.
+    widths : np.ndarray, shape (B, J)
+        Standard deviations for the rest, slots (:func:`smoothing_widths`).
+    detail_slots : float
+        Standard deviation for the detail, slots; >= 0.
+
+    Returns
+    -------
+    np.ndarray, shape (B, 150, J, 3)
+        A new array.
+    """
+    if not detail_slots >= 0:
+        raise ValueError(f"detail_slots must be >= 0, got {detail_slots!r}")
+    widths = np.asarray(widths, dtype=np.float64)
+    base = refined - detail
+    missing = ~np.isfinite(base)
+    base = np.where(missing, 0.0, base)
+    step = 0.5
+    lo = np.floor(widths / step)
+    frac = (widths / step - lo)[:, None, :, None]
+    out = np.zeros_like(base)
+    for k in np.unique(np.concatenate([lo, lo + 1]).astype(int)):
+        weight = np.where(lo[:, None, :, None] == k, 1.0 - frac, 0.0) + np.where(lo[:, None, :, None] == k - 1,
+                                                                                 frac, 0.0)
+        if not weight.any():
+            continue
+        rows = np.flatnonzero(weight.any(axis=(1, 2, 3)))
+        out[rows] += weight[rows] * _smooth_detrended(base[rows], k * step)
+    out += _smooth_detrended(detail, detail_slots)
+    return np.where(missing, np.nan, out)
+
+
 def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None, *, unswap: bool,
-                   guard: bool, gate_mm: float | None = NOISE_GATE_MM) -> tuple[np.ndarray, np.ndarray, int]:
-    """Windows of sparse canonical input frames -> refined 150-slot windows: grid, network, guard, noise gate.
+                   guard: bool, gate_mm: float | None = NOISE_GATE_MM, smooth: bool | None = None,
+                   ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Windows of sparse canonical input frames -> refined 150-slot windows: grid, network, guard, noise gate,
+    output smoothing.
 
     Parameters
     ----------
@@ -254,6 +438,10 @@ def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None
         Apply :func:`guard_windows`.
     gate_mm : float or None
         Apply :func:`gate_windows` with this half-gain jitter (mm); None: no gate.
+    smooth : bool, optional
+        Apply :func:`smooth_windows` with the default widths (:data:`SMOOTH_JITTER_MM`,
+        :data:`SMOOTH_MAX_SLOTS`, :data:`DETAIL_SMOOTH_SLOTS`); default: where the gate is on (both act on the
+        jitter the input evidently carries, and a bare network, whose gate is off, is returned as it is).
 
     Returns
     -------
@@ -264,11 +452,21 @@ def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None
     n_guarded : int
         Windows replaced by the guard.
     """
+    smooth = gate_mm is not None if smooth is None else bool(smooth)
     grids = grid_windows(frames, times, unswap=unswap)
-    refined = run_network(net, grids, audio)
+    refined, detail = run_network(net, grids, audio, return_detail=True)
     n_guarded = 0
     if guard:
-        refined, n_guarded = guard_windows(grids, refined)
+        stray = _stray_windows(grids, refined)
+        if stray.any():
+            refined, n_guarded = guard_windows(grids, refined)
+            detail[stray] = 0.0  # a replaced window holds no network output, so no detail either
+    if gate_mm is None and not smooth:
+        return refined, grids, n_guarded
+    noise, share = window_noise_mm(frames)
     if gate_mm is not None:
-        refined = gate_windows(frames, grids, refined, gate_mm)
+        refined = gate_windows(frames, grids, refined, gate_mm, noise=noise)
+        detail = detail * _gate_gain(noise, gate_mm)[:, None, :, None]
+    if smooth:
+        refined = smooth_windows(refined, detail, smoothing_widths(noise, share))
     return refined, grids, n_guarded

@@ -351,7 +351,8 @@ class MAPnet(nn.Module):
         return audio
 
     def forward(self, poses: torch.Tensor, audio: torch.Tensor | None = None,
-                input_times: torch.Tensor | None = None) -> torch.Tensor:
+                input_times: torch.Tensor | None = None, *, return_detail: bool = False
+                ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Refine a batch of windows.
 
         Parameters
@@ -364,11 +365,17 @@ class MAPnet(nn.Module):
         input_times : torch.Tensor, optional
             ``(B, T_in)`` or ``(T_in,)`` timestamps (s) of the input frames inside the window; default: the
             frames fill the window evenly. Used by the residual base and NaN filling.
+        return_detail : bool
+            Also return the audio-driven detail on its own (zeros for a net without one), so that the pipeline
+            can smooth the rest of the correction without smoothing away the bow changes the sound put in.
 
         Returns
         -------
         torch.Tensor
             ``(B, T_out, 13, 3)`` refined poses at ``out_fps``, mm, frame ``k`` at ``k / out_fps`` s.
+        torch.Tensor, only with ``return_detail``
+            ``(B, T_out, 13, 3)`` mm: the part of the output's change that the audio detail made (already included
+            in the poses).
         """
         times = check_model_inputs(poses, input_times, self.n_joints, self.window_s)
         B, T = poses.shape[:2]
@@ -400,12 +407,13 @@ class MAPnet(nn.Module):
                     mix = smoothing_mixture(b4, logits, self.smoothing_sigmas)
                     bound = noise * MAX_GAIN  # the same do-no-harm bound as the correction's
                     delta = delta + mean_free(bound * torch.tanh(mix / bound))
+                detail = torch.zeros_like(delta)
                 if self.detail is not None:
                     pose_b, root_b = root_relative(b4)
                     ctx = torch.cat((a_in, pose_b.flatten(2), root_b, hidden), dim=-1)
-                    delta = delta + audio_present(a_in) * mean_free(self.detail(ctx))
-                out = b4 + delta
-                return denormalize_poses(out, center, self.pose_scale)
+                    detail = audio_present(a_in) * mean_free(self.detail(ctx))
+                out = denormalize_poses(b4 + (delta + detail), center, self.pose_scale)
+                return (out, detail * self.pose_scale) if return_detail else out
             if self.residual_mode == "gated":
                 if self.residual_unswap:
                     base = unswap_pairs(base.view(B, self.t_out, self.n_joints, 3), TELMI13_PAIRS).flatten(2)
@@ -413,4 +421,5 @@ class MAPnet(nn.Module):
                 out, gate = out.chunk(2, dim=-1)
                 base = F.hardsigmoid(gate) * base
             out = out + base
-        return denormalize_poses(out.view(B, self.t_out, self.n_joints, 3), center, self.pose_scale)
+        out = denormalize_poses(out.view(B, self.t_out, self.n_joints, 3), center, self.pose_scale)
+        return (out, torch.zeros_like(out)) if return_detail else out
