@@ -27,9 +27,10 @@ from .swaps import unswap_windows
 from .windows import N_SLOTS, OUT_FPS
 
 __all__ = ["SLOT_TIMES", "GUARD_MIN_MM", "GUARD_RATIO", "GUARD_SIGMA_SLOTS", "GUARD_FALLBACK_SIGMA_SLOTS",
-           "NOISE_GATE_MM", "GATE_POWER", "GATE_MIN_SAMPLES", "SMOOTH_JITTER_MM", "SMOOTH_SHARE", "SMOOTH_MAX_SLOTS",
-           "DETAIL_SMOOTH_SLOTS", "NonFiniteOutputError", "grid_windows", "run_network", "guard_windows", "white_noise_mm",
-           "jitter_share", "window_noise_mm", "gate_windows", "smoothing_widths", "smooth_windows", "refine_windows"]
+           "NOISE_GATE_MM", "GATE_POWER", "GATE_SHARE", "GATE_MIN_SAMPLES", "SMOOTH_JITTER_MM", "SMOOTH_SHARE",
+           "SMOOTH_MAX_SLOTS", "DETAIL_SMOOTH_SLOTS", "NonFiniteOutputError", "grid_windows", "run_network",
+           "guard_windows", "white_noise_mm", "jitter_share", "window_noise_mm", "gate_windows", "smoothing_widths",
+           "smooth_windows", "refine_windows"]
 
 #: Slot times of one window relative to its start, s.
 SLOT_TIMES: np.ndarray = np.arange(N_SLOTS) / OUT_FPS
@@ -55,6 +56,12 @@ GUARD_FALLBACK_SIGMA_SLOTS: float = 2.0
 NOISE_GATE_MM: float = 4.0
 #: Exponent of the gate's gain (see :data:`NOISE_GATE_MM`): a sharper step between "clean" and "jittery".
 GATE_POWER: int = 4
+#: The gate's second factor: a ramp from 0 to 1 over this range of the jitter's share of the input's frame-to-frame
+#: bends (:func:`jitter_share`). Why: real motion that changes as fast as the frame rate resolves (dance, mocap at
+#: 12.5-15 fps) reads as 5-13 mm of "jitter", which opened the gate on clean real tracks, but its bends are mostly
+#: its own (share 0.1-0.3) where jitter's are not (10 mm of white jitter on a violinist: ~1.0; on real dance at
+#: 12.5 fps: ~0.55). Measured on the do-no-harm sweep's clean real dance at 12.5 fps: 4.5 mm -> 3.5 mm (linear 2.8).
+GATE_SHARE: tuple[float, float] = (0.2, 0.5)
 #: Fewer usable second-difference products than this in a window (short or gappy input): no evidence either way,
 #: the network's change passes whole (the behaviour without the gate).
 GATE_MIN_SAMPLES: int = 8
@@ -293,8 +300,10 @@ def window_noise_mm(frames: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarr
 
 
 def gate_windows(frames: np.ndarray | Sequence[np.ndarray], grids: np.ndarray, refined: np.ndarray,
-                 gate_mm: float = NOISE_GATE_MM, noise: np.ndarray | None = None) -> np.ndarray:
-    """Scale each window's change to each joint by ``n^4 / (n^4 + gate_mm^4)`` (see :data:`NOISE_GATE_MM`).
+                 gate_mm: float = NOISE_GATE_MM, noise: np.ndarray | None = None,
+                 share: np.ndarray | None = None) -> np.ndarray:
+    """Scale each window's change to each joint by ``n^4 / (n^4 + gate_mm^4)`` (see :data:`NOISE_GATE_MM`) times a
+    ramp in the jitter's share of the bends (:data:`GATE_SHARE`).
 
     Parameters
     ----------
@@ -304,25 +313,29 @@ def gate_windows(frames: np.ndarray | Sequence[np.ndarray], grids: np.ndarray, r
         The network's input and output windows, mm.
     gate_mm : float
         Evident jitter (mm) at which half of the change passes; > 0.
-    noise : np.ndarray, shape (B, 13), optional
-        :func:`white_noise_mm` of each window's ``frames``, when the caller has it already.
+    noise, share : np.ndarray, shape (B, 13), optional
+        :func:`window_noise_mm` of ``frames``, when the caller has them already (both or neither).
 
     Returns
     -------
     np.ndarray, shape (B, 150, 13, 3)
         A new array: ``grids + gain * (refined - grids)`` (``refined`` where the input was never observed).
     """
-    gain = _gate_gain(window_noise_mm(frames)[0] if noise is None else noise, gate_mm)
+    if noise is None or share is None:
+        noise, share = window_noise_mm(frames)
+    gain = _gate_gain(noise, share, gate_mm)
     change = refined - grids
     return np.where(np.isfinite(change), grids + gain[:, None, :, None] * change, refined)
 
 
-def _gate_gain(noise: np.ndarray, gate_mm: float) -> np.ndarray:
+def _gate_gain(noise: np.ndarray, share: np.ndarray, gate_mm: float) -> np.ndarray:
     if not gate_mm > 0:
         raise ValueError(f"gate_mm must be > 0 mm, got {gate_mm!r}")
+    lo, hi = GATE_SHARE
     with np.errstate(invalid="ignore"):
         q = (noise / gate_mm) ** GATE_POWER
-        return np.where(np.isinf(noise), 1.0, q / (1.0 + q))
+        by_noise = np.where(np.isinf(noise), 1.0, q / (1.0 + q))
+    return by_noise * np.clip((share - lo) / (hi - lo), 0.0, 1.0)
 
 
 def smoothing_widths(noise: np.ndarray, share: np.ndarray, jitter_mm: tuple[float, float] = SMOOTH_JITTER_MM,
@@ -465,8 +478,8 @@ def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None
         return refined, grids, n_guarded
     noise, share = window_noise_mm(frames)
     if gate_mm is not None:
-        refined = gate_windows(frames, grids, refined, gate_mm, noise=noise)
-        detail = detail * _gate_gain(noise, gate_mm)[:, None, :, None]
+        refined = gate_windows(frames, grids, refined, gate_mm, noise=noise, share=share)
+        detail = detail * _gate_gain(noise, share, gate_mm)[:, None, :, None]
     if smooth:
         refined = smooth_windows(refined, detail, smoothing_widths(noise, share))
     return refined, grids, n_guarded

@@ -59,18 +59,8 @@ def _clean_run(refiner, truth, audio, sr, fps):
     return err, lin
 
 
-# A known miss, kept visible: clean *real dance* at 15 fps. Its fast joints move so much between 15 fps frames that
-# the noise gate (pipeline.white_noise_mm) reads them as ~8 mm of jitter and lets the network act, and the network
-# smooths real motion it cannot tell from jitter (measured with mapnet_fast.pth and the gate: 5.6 mm where linear
-# interpolation is 3.3 mm; every other rate and the MoCap Toolbox set are within). strict: the day the shipped
-# refiner meets it, this marker must go.
-_REAL_MISS = pytest.mark.xfail(strict=True, reason="clean real dance at 15 fps moved 5.6 mm vs linear 3.3 (README, "
-                                                   "Results: do no harm)")
-
-
 @pytest.mark.filterwarnings("ignore::UserWarning")
-@pytest.mark.parametrize("name", ["violin (simulated)", pytest.param("dance (real)", marks=_REAL_MISS),
-                                  "mocap toolbox (real)"])
+@pytest.mark.parametrize("name", ["violin (simulated)", "dance (real)", "mocap toolbox (real)"])
 def test_clean_input_comes_back_clean_at_every_rate(refiner, sets, name):
     truth, audio, sr = sets[name]
     for fps in RATES:

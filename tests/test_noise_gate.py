@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from pose_audio_refine import Refiner
-from pose_audio_refine.pipeline import GATE_POWER, NOISE_GATE_MM, gate_windows, refine_windows, white_noise_mm
+from pose_audio_refine.pipeline import (GATE_POWER, GATE_SHARE, NOISE_GATE_MM, gate_windows, jitter_share,
+                                        refine_windows, white_noise_mm)
 
 
 def _smooth_window(fps: float = 15.0, seconds: float = 3.0) -> np.ndarray:
@@ -70,9 +71,10 @@ def test_refine_windows_gate_matches_its_formula():
     times = np.arange(45) / 15.0
     ungated, grids, _ = refine_windows(_Shift(), frames, times, None, unswap=False, guard=False, gate_mm=None)
     gated, _, _ = refine_windows(_Shift(), frames, times, None, unswap=False, guard=False)
-    n = white_noise_mm(frames[0])
-    expected = n ** GATE_POWER / (n ** GATE_POWER + NOISE_GATE_MM ** GATE_POWER)
-    assert 0.05 < expected.min() and expected.max() < 0.95  # the jitter sits where the gate is partly open
+    n, share = white_noise_mm(frames[0]), jitter_share(frames[0])
+    lo, hi = GATE_SHARE
+    expected = n ** GATE_POWER / (n ** GATE_POWER + NOISE_GATE_MM ** GATE_POWER) * np.clip((share - lo) / (hi - lo), 0, 1)
+    assert ((0.05 < expected) & (expected < 0.95)).any()    # the jitter sits where the gate is partly open
     np.testing.assert_allclose(ungated - grids, np.broadcast_to([25.0, 0.0, 0.0], grids.shape), atol=1e-4)
     np.testing.assert_allclose((gated - grids)[0, :, :, 0], np.broadcast_to(25.0 * expected, (150, 13)), atol=1e-4)
 
@@ -90,3 +92,18 @@ def test_gate_is_on_for_weights_files_and_off_for_a_bare_module():
     assert Refiner(progress=False, noise_gate_mm=None).noise_gate_mm is None
     assert Refiner(progress=False, noise_gate_mm=3).noise_gate_mm == 3.0
     assert Refiner(torch.nn.Identity(), progress=False).noise_gate_mm is None   # a bare module: as it is
+
+
+def test_gate_stays_shut_on_clean_fast_motion_that_reads_as_jitter():
+    """Real motion as fast as the frame rate resolves (here 2.5 Hz at 12.5 fps) reads as tens of mm of "jitter", but its
+    bends are its own: the jitter's share shuts the gate, while the same motion with real jitter on it opens it."""
+    rng = np.random.default_rng(3)
+    t = np.arange(38) / 12.5
+    fast = (150.0 * np.sin(2 * np.pi * 2.5 * t)[:, None, None] * np.ones((1, 13, 3)))[None]
+    grids = rng.normal(0, 100, (1, 150, 13, 3))
+    refined = grids + 20.0
+    assert np.median(white_noise_mm(fast[0])) > 2 * NOISE_GATE_MM                 # reads as jitter ...
+    np.testing.assert_allclose(gate_windows(fast, grids, refined), grids, atol=1e-6)  # ... but the gate stays shut
+    slow = (150.0 * np.sin(2 * np.pi * 0.3 * t)[:, None, None] * np.ones((1, 13, 3)))[None]
+    out = gate_windows(slow + _jitter(rng, slow.shape, 30.0), grids, refined)
+    assert np.median((out - grids) / 20.0) > 0.9
