@@ -28,7 +28,7 @@ from .windows import N_SLOTS, OUT_FPS
 
 __all__ = ["SLOT_TIMES", "GUARD_MIN_MM", "GUARD_RATIO", "GUARD_SIGMA_SLOTS", "GUARD_FALLBACK_SIGMA_SLOTS",
            "NOISE_GATE_MM", "GATE_POWER", "GATE_SHARE", "GATE_MIN_SAMPLES", "SMOOTH_JITTER_MM", "SMOOTH_SHARE",
-           "SMOOTH_MAX_SLOTS", "DETAIL_SMOOTH_SLOTS", "NonFiniteOutputError", "grid_windows", "run_network",
+           "SMOOTH_MAX_SLOTS", "SMOOTH_HEAVY", "DETAIL_SMOOTH_SLOTS", "NonFiniteOutputError", "grid_windows", "run_network",
            "guard_windows", "white_noise_mm", "jitter_share", "window_noise_mm", "gate_windows", "smoothing_widths",
            "smooth_windows", "refine_windows"]
 
@@ -76,9 +76,14 @@ SMOOTH_JITTER_MM: tuple[float, float] = (8.0, 25.0)
 #: 12.5 fps with 10 mm of jitter has a share of ~0.5 and gets worse when smoothed (9.2 -> 9.5 mm at a width of 1
 #: slot, measured on the test windows), a violinist with the same jitter ~1.0 and gains.
 SMOOTH_SHARE: tuple[float, float] = (0.6, 1.0)
-#: Widest output smoothing, slots of the 50 fps grid (Gaussian standard deviation, around the window's straight-line
-#: trend so that travel is kept; see :func:`smooth_windows`).
+#: Output smoothing at :data:`SMOOTH_JITTER_MM`'s upper end, slots of the 50 fps grid (Gaussian standard deviation,
+#: around the window's straight-line trend so that travel is kept; see :func:`smooth_windows`).
 SMOOTH_MAX_SLOTS: float = 2.0
+#: Heavy jitter (the paper's 300 mm noise reads as ~500 mm) takes wider smoothing: another ``SMOOTH_HEAVY[1]`` slots
+#: ramped in over ``SMOOTH_HEAVY[0]`` mm. Measured on the sweep's test windows, best width per window and joint:
+#: ~2 slots at 30 mm of jitter (real dance, MoCap Toolbox; wider loses real motion), 6-8 at the paper's noise;
+#: the do-no-harm sweep's cells at or below the best filter: 72 without it, 77 with 4 slots more, 79 with 6.
+SMOOTH_HEAVY: tuple[tuple[float, float], float] = ((40.0, 200.0), 6.0)
 #: Smoothing of the audio-driven detail, slots: it takes out slot-to-slot ripple and keeps a bow change within the
 #: ±30 ms the bow-change timing allows (measured on the fast-stroke test windows: 1 slot cost bow-change F1 0.02-0.03,
 #: 0.5 slot nothing, and it lowers the bowing wrist's velocity error by 4-6 mm/s against no smoothing of the detail).
@@ -339,13 +344,14 @@ def _gate_gain(noise: np.ndarray, share: np.ndarray, gate_mm: float) -> np.ndarr
 
 
 def smoothing_widths(noise: np.ndarray, share: np.ndarray, jitter_mm: tuple[float, float] = SMOOTH_JITTER_MM,
-                     share_range: tuple[float, float] = SMOOTH_SHARE, max_slots: float = SMOOTH_MAX_SLOTS
-                     ) -> np.ndarray:
+                     share_range: tuple[float, float] = SMOOTH_SHARE, max_slots: float = SMOOTH_MAX_SLOTS,
+                     heavy: tuple[tuple[float, float], float] = SMOOTH_HEAVY) -> np.ndarray:
     """Width of the output smoothing for each window and joint, from the jitter its input evidently carries.
 
-    The width is ``max_slots`` times two ramps, each 0 below its range and 1 above it: one in the jitter (mm), so
-    clean motion is left alone, one in the jitter's share of the frame-to-frame bends, so fast real motion seen
-    at a low rate -- whose own bends read partly as jitter -- is not smoothed away with it.
+    The width is ``max_slots`` times a ramp in the jitter (mm; 0 below ``jitter_mm``, 1 above it), so clean motion
+    is left alone, plus ``heavy[1]`` times a second such ramp over ``heavy[0]``, all times a ramp in the jitter's
+    share of the frame-to-frame bends, so fast real motion seen at a low rate -- whose own bends read partly as
+    jitter -- is not smoothed away with it.
 
     Parameters
     ----------
@@ -356,20 +362,28 @@ def smoothing_widths(noise: np.ndarray, share: np.ndarray, jitter_mm: tuple[floa
     share_range : (float, float)
         The share ramp; ``0 <= lo < hi``.
     max_slots : float
-        Widest Gaussian standard deviation, slots of the 50 fps grid; >= 0.
+        Gaussian standard deviation at ``jitter_mm[1]``, slots of the 50 fps grid; >= 0.
+    heavy : ((float, float), float)
+        The heavy-jitter ramp (mm) and the slots it adds; ``0 <= lo < hi``, slots >= 0.
 
     Returns
     -------
     np.ndarray, shape (B, J)
         Standard deviations, slots.
     """
-    (lo, hi), (s_lo, s_hi) = ((float(a), float(b)) for a, b in (jitter_mm, share_range))
-    if not 0.0 <= lo < hi or not 0.0 <= s_lo < s_hi or not max_slots >= 0:
-        raise ValueError(f"smoothing needs 0 <= lo < hi for jitter_mm and share_range and max_slots >= 0, got "
-                         f"jitter_mm={jitter_mm!r}, share_range={share_range!r}, max_slots={max_slots!r}")
-    by_noise = np.clip((np.where(np.isfinite(noise), noise, hi) - lo) / (hi - lo), 0.0, 1.0)
-    by_share = np.clip((share - s_lo) / (s_hi - s_lo), 0.0, 1.0)
-    return max_slots * by_noise * by_share
+    (lo, hi), (s_lo, s_hi), (h_lo, h_hi) = ((float(a), float(b)) for a, b in (jitter_mm, share_range, heavy[0]))
+    if not (0.0 <= lo < hi and 0.0 <= s_lo < s_hi and 0.0 <= h_lo < h_hi) or not max_slots >= 0 \
+            or not heavy[1] >= 0:
+        raise ValueError(f"smoothing needs 0 <= lo < hi for jitter_mm, share_range and heavy, and widths >= 0; got "
+                         f"jitter_mm={jitter_mm!r}, share_range={share_range!r}, max_slots={max_slots!r}, "
+                         f"heavy={heavy!r}")
+    n = np.where(np.isfinite(noise), noise, hi)  # unknown jitter (too little data): the moderate width
+
+    def ramp(x, a, b):
+        return np.clip((x - a) / (b - a), 0.0, 1.0)
+
+    width = max_slots * ramp(n, lo, hi) + float(heavy[1]) * ramp(n, h_lo, h_hi)
+    return width * ramp(share, s_lo, s_hi)
 
 
 def _smooth_detrended(x: np.ndarray, sigma_slots: float) -> np.ndarray:

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from pose_audio_refine.pipeline import (DETAIL_SMOOTH_SLOTS, SMOOTH_JITTER_MM, SMOOTH_MAX_SLOTS, SMOOTH_SHARE,
-                                        jitter_share, refine_windows, smooth_windows, smoothing_widths)
+from pose_audio_refine.pipeline import (DETAIL_SMOOTH_SLOTS, SMOOTH_HEAVY, SMOOTH_JITTER_MM, SMOOTH_MAX_SLOTS,
+                                        SMOOTH_SHARE, jitter_share, refine_windows, smooth_windows, smoothing_widths)
 
 
 def _accel(x: np.ndarray) -> float:
@@ -15,13 +15,15 @@ def _accel(x: np.ndarray) -> float:
 
 def test_widths_follow_the_evident_jitter_and_its_share():
     lo, hi = SMOOTH_JITTER_MM
-    noise = np.array([[0.0, lo, (lo + hi) / 2, hi, 10 * hi, np.inf]])
+    (h_lo, h_hi), extra = SMOOTH_HEAVY
+    assert hi <= h_lo
+    noise = np.array([[0.0, lo, (lo + hi) / 2, hi, (h_lo + h_hi) / 2, 10 * h_hi, np.inf]])
     w = smoothing_widths(noise, np.ones_like(noise))
-    np.testing.assert_allclose(w, [[0.0, 0.0, SMOOTH_MAX_SLOTS / 2, SMOOTH_MAX_SLOTS, SMOOTH_MAX_SLOTS,
-                                    SMOOTH_MAX_SLOTS]])
+    top = SMOOTH_MAX_SLOTS
+    np.testing.assert_allclose(w, [[0.0, 0.0, top / 2, top, top + extra / 2, top + extra, top]])
     s_lo, s_hi = SMOOTH_SHARE
     share = np.array([[0.0, s_lo, (s_lo + s_hi) / 2, s_hi]])
-    np.testing.assert_allclose(smoothing_widths(np.full((1, 4), hi), share),
+    np.testing.assert_allclose(smoothing_widths(np.full((1, 4), hi), share),  # moderate jitter, the share's ramp
                                [[0.0, 0.0, SMOOTH_MAX_SLOTS / 2, SMOOTH_MAX_SLOTS]])
     with pytest.raises(ValueError, match="jitter_mm"):
         smoothing_widths(noise, noise, (5.0, 5.0))
