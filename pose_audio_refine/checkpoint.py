@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "54c25427c1aeb437ee8bcaf0604adb6100a36339339c5a624936f6c87d8798c2"
+DEFAULT_SHA256 = "18a24064642d78b665250c31d611b95b47dc3efa0938dd5648d01075cf1b5f21"
 
 
 class CheckpointError(ValueError):
