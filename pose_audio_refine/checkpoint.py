@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "18a24064642d78b665250c31d611b95b47dc3efa0938dd5648d01075cf1b5f21"
+DEFAULT_SHA256 = "6bf3f0f82d3cfd1a849bc82ec129c56d13d9a1d0e58d16b1787ea0f9a63da41e"
 
 
 class CheckpointError(ValueError):
