@@ -199,13 +199,15 @@ def _stray_windows(grids: np.ndarray, refined: np.ndarray) -> np.ndarray:
     return stray > np.maximum(GUARD_MIN_MM, GUARD_RATIO * scatter)
 
 
-def guard_windows(grids: np.ndarray, refined: np.ndarray) -> tuple[np.ndarray, int]:
+def guard_windows(grids: np.ndarray, refined: np.ndarray, bad: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Replace implausible windows by a light Gaussian smoothing of their input (see :data:`GUARD_MIN_MM`).
 
     Parameters
     ----------
     grids, refined : np.ndarray, shape (B, 150, 13, 3)
         Canonical mm, NaN for joints never observed in a window.
+    bad : np.ndarray, shape (B,), optional
+        The windows to replace, when the caller has already found them; default: found here.
 
     Returns
     -------
@@ -215,7 +217,7 @@ def guard_windows(grids: np.ndarray, refined: np.ndarray) -> tuple[np.ndarray, i
     """
     from scipy.ndimage import gaussian_filter1d
 
-    bad = _stray_windows(grids, refined)
+    bad = _stray_windows(grids, refined) if bad is None else np.asarray(bad, dtype=bool)
     if not bad.any():
         return refined, 0
     light = gaussian_filter1d(grids[bad], GUARD_FALLBACK_SIGMA_SLOTS, axis=1, mode="nearest")
@@ -486,7 +488,7 @@ def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None
     if guard:
         stray = _stray_windows(grids, refined)
         if stray.any():
-            refined, n_guarded = guard_windows(grids, refined)
+            refined, n_guarded = guard_windows(grids, refined, stray)
             detail[stray] = 0.0  # a replaced window holds no network output, so no detail either
     if gate_mm is None and not smooth:
         return refined, grids, n_guarded

@@ -129,3 +129,37 @@ def test_mapnet_returns_its_audio_detail_on_request():
         _, silent = net(poses, None, return_detail=True)
     assert torch.equal(out, plain)
     assert detail.abs().max() > 0.01 and torch.equal(silent, torch.zeros_like(silent))
+
+
+class _StrayWithDetail(torch.nn.Module):
+    """A stand-in for a net with an audio detail whose output strays 1 m from its input: the guard must replace the
+    window, and the detail with it."""
+
+    def __init__(self):
+        super().__init__()
+        self.p = torch.nn.Parameter(torch.zeros(1))
+        self.detail = torch.nn.Identity()  # run_network asks nets that have one for their detail
+
+    def forward(self, poses, audio, return_detail=False):
+        g = torch.Generator().manual_seed(1)
+        detail = 30.0 * torch.randn(poses.shape, generator=g, dtype=poses.dtype)  # slot-to-slot: smoothed apart
+        out = poses + 1000.0 + detail
+        return (out, detail) if return_detail else out
+
+
+def test_a_guarded_window_keeps_no_detail():
+    from scipy.ndimage import gaussian_filter1d
+
+    from pose_audio_refine.pipeline import GUARD_FALLBACK_SIGMA_SLOTS, grid_windows, window_noise_mm
+
+    rng = np.random.default_rng(6)
+    times = np.arange(45) / 15.0
+    frames = rng.normal(0, 200, (1, 1, 13, 3)) + rng.normal(0, 40, (1, 45, 13, 3))
+    out, grids, n_guarded = refine_windows(_StrayWithDetail(), frames, times, None, unswap=False, guard=True,
+                                           gate_mm=None, smooth=True)
+    assert n_guarded == 1
+    light = gaussian_filter1d(grid_windows(frames, times, unswap=False), GUARD_FALLBACK_SIGMA_SLOTS, axis=1,
+                              mode="nearest")
+    widths = smoothing_widths(*window_noise_mm(frames))
+    assert widths.min() > 0                                      # the jitter is smoothed as usual ...
+    np.testing.assert_allclose(out, smooth_windows(light, np.zeros_like(light), widths), atol=1e-6)  # ... no detail
