@@ -70,7 +70,7 @@ def test_refine_windows_gate_matches_its_formula():
     frames = _smooth_window()[None] + _jitter(rng, (1, 45, 13, 3), 6.0)
     times = np.arange(45) / 15.0
     ungated, grids, _ = refine_windows(_Shift(), frames, times, None, unswap=False, guard=False, gate_mm=None)
-    gated, _, _ = refine_windows(_Shift(), frames, times, None, unswap=False, guard=False)
+    gated, _, _ = refine_windows(_Shift(), frames, times, None, unswap=False, guard=False, smooth=False)  # the gate alone
     n, share = white_noise_mm(frames[0]), jitter_share(frames[0])
     lo, hi = GATE_SHARE
     expected = n ** GATE_POWER / (n ** GATE_POWER + NOISE_GATE_MM ** GATE_POWER) * np.clip((share - lo) / (hi - lo), 0, 1)
