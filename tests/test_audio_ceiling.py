@@ -11,9 +11,16 @@ def _zigzag(fps_out: float = 50.0, strokes_per_s: float = 10.0) -> np.ndarray:
     return 15.0 * np.where(phase < 1.0, phase, 2.0 - phase) - 7.5   # +-7.5 mm of bow, a tremolo
 
 
-def _seen(x: np.ndarray, t_in: np.ndarray, exposure_s: float) -> np.ndarray:
-    t = np.arange(x.shape[0]) / 50.0
-    return np.stack([x[(t >= ti - exposure_s - 1e-9) & (t <= ti + 1e-9)].mean(axis=0) for ti in t_in])
+def _seen(x: np.ndarray, fps: float, n: int) -> np.ndarray:
+    from training.noise import get_preset, observe
+
+    return observe(x[:, None, :], 50.0, fps, get_preset("realistic_blur"))[0][:n, 0]  # the camera's blur
+
+
+def _blur():
+    from training.noise import get_preset
+
+    return get_preset("realistic_blur")
 
 
 def test_fitted_trace_restores_strokes_the_samples_carry():
@@ -23,11 +30,10 @@ def test_fitted_trace_restores_strokes_the_samples_carry():
     axis = np.array([0.8, 0.6, 0.0])
     slow = np.linspace(0, 200, 150)[:, None] * np.array([0.0, 0.0, 1.0])
     truth = slow + 2.0 * np.outer(trace, axis)                     # the wrist follows the bow, 2 mm per mm
-    fps, exposure = 10.0, 0.08
-    t_in = np.arange(30) / fps
-    x_in = _seen(truth, t_in, exposure) + rng.normal(0, 1.0, (30, 3))
+    fps = 10.0
+    x_in = _seen(truth, fps, 30) + rng.normal(0, 1.0, (30, 3))
     pred = slow.copy()                                             # a refiner that saw only the slow motion
-    out = ceiling.fit_trace_to_samples(pred, x_in, t_in, trace, exposure)
+    out = ceiling.fit_trace_to_samples(pred, x_in, fps, trace, _blur())
     err = lambda p: np.linalg.norm(np.diff(p, axis=0) - np.diff(truth, axis=0), axis=-1).mean()  # noqa: E731
     assert err(out) < 0.5 * err(pred)
 
@@ -36,10 +42,9 @@ def test_fitted_trace_adds_nothing_to_samples_without_strokes():
     ceiling = import_tool("audio_ceiling")
     rng = np.random.default_rng(1)
     trace = _zigzag()
-    t_in = np.arange(30) / 10.0
     pred = np.zeros((150, 3))
     x_in = rng.normal(0, 0.5, (30, 3))                             # the wrist did not bow at all
-    out = ceiling.fit_trace_to_samples(pred, x_in, t_in, trace, 0.08)
+    out = ceiling.fit_trace_to_samples(pred, x_in, 10.0, trace, _blur())
     assert np.abs(out).max() < 3.0
     x_in[::2] = np.nan                                             # too few samples: no fit
-    np.testing.assert_array_equal(ceiling.fit_trace_to_samples(pred, x_in[:8], t_in[:8], trace, 0.08), pred)
+    np.testing.assert_array_equal(ceiling.fit_trace_to_samples(pred, x_in[:8], 10.0, trace, _blur()), pred)

@@ -89,24 +89,27 @@ def complete_with_trace(x_in: np.ndarray, t_in: np.ndarray, trace: np.ndarray | 
     return base + np.outer(trace - np.interp(t, t_in[ok], s_seen), coef[0])
 
 
-def fit_trace_to_samples(pred: np.ndarray, x_in: np.ndarray, t_in: np.ndarray, trace: np.ndarray, exposure_s: float,
+def fit_trace_to_samples(pred: np.ndarray, x_in: np.ndarray, fps: float, trace: np.ndarray, config,
                          fps_out: float = 50.0, hp_slots: float = 8.0, hp_samples: float = 1.5) -> np.ndarray:
     """``pred`` ``(T_out, 3)`` plus the high-passed ``trace`` times a 3-vector fitted to the samples' residual.
 
-    The trace is averaged over each sample's exposure ``[t - exposure_s, t]`` (the camera's blur); the residual
+    ``x_in`` ``(T_in, 3)`` are camera frames at ``i / fps`` s. The trace is seen as the camera saw the wrist
+    (:func:`training.noise.observe` with the noise preset ``config``: its motion blur); the residual
     ``x_in - pred(t_in)`` and that blurred trace are both high-passed over the samples (Gaussian, ``hp_samples``)
     so slow drift does not leak into the fit, and the least-squares gain is shrunk by ``max(0, 1 - se^2 / c^2)``
     per coordinate (a fit no larger than its standard error adds nothing).
     """
     from scipy.ndimage import gaussian_filter1d
 
-    t = np.arange(pred.shape[0]) / fps_out
-    z = trace - gaussian_filter1d(trace, hp_slots, mode="nearest")
-    def seen(ti: float) -> float:  # the trace as the camera saw it at ti: its mean over the exposure
-        span = (t >= ti - exposure_s - 1e-9) & (t <= ti + 1e-9)
-        return float(z[span].mean()) if exposure_s > 0 and span.any() else float(np.interp(ti, t, z))
+    from training.noise import observe
 
-    zb = np.array([seen(ti) for ti in t_in])
+    t = np.arange(pred.shape[0]) / fps_out
+    t_in = np.arange(x_in.shape[0]) / fps
+    z = trace - gaussian_filter1d(trace, hp_slots, mode="nearest")
+    seen, _ = observe(np.repeat(z[:, None, None], 3, axis=2), fps_out, fps, config)  # the camera's frames, blurred
+    zb = np.full(t_in.size, np.nan)
+    n = min(t_in.size, seen.shape[0])
+    zb[:n] = seen[:n, 0, 0]
     r = x_in - np.stack([np.interp(t_in, t, pred[:, c]) for c in range(3)], axis=-1)
     ok = np.isfinite(r).all(axis=1) & np.isfinite(zb)
     if ok.sum() < 5:
@@ -140,7 +143,7 @@ def refiner_table(data, idx: np.ndarray, levels: list[str], rates: list[float]) 
     cols = ["pose-only", "shipped (audio)", "+ oracle trace fitted", "+ oracle direction"]
     rows = ["| noise | fps | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
     for level in levels:
-        exposure = get_preset(level).exposure  # fraction of the frame period
+        config = get_preset(level)
         for fps in rates:
             batch = sweep_batch(data, idx, level, fps)
             t_in = np.arange(batch["inputs"].shape[1]) / fps
@@ -149,7 +152,7 @@ def refiner_table(data, idx: np.ndarray, levels: list[str], rates: list[float]) 
             preds = {"pose-only": predict_model(net, meta, batch["inputs"], fps, None)[:, :, WRIST],
                      "shipped (audio)": shipped}
             preds["+ oracle trace fitted"] = np.stack([fit_trace_to_samples(
-                shipped[w], batch["inputs"][w, :, WRIST], t_in, bow[w], exposure / fps) for w in range(len(idx))])
+                shipped[w], batch["inputs"][w, :, WRIST], fps, bow[w], config) for w in range(len(idx))])
             axes = np.stack([bow_axis(gt[w], bow[w]) for w in range(len(idx))])[:, None, :]
             hp = (lambda y: y - gaussian_filter1d(y, 8.0, axis=1, mode="nearest"))
             along_gt, along_p = (gt * axes).sum(-1), (shipped * axes).sum(-1)
