@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "6bf3f0f82d3cfd1a849bc82ec129c56d13d9a1d0e58d16b1787ea0f9a63da41e"
+DEFAULT_SHA256 = "32888da4afbb09ad8dc30d34edfbaa5c99d3f9400d5239fcd47275da477800a9"
 
 
 class CheckpointError(ValueError):
