@@ -28,7 +28,8 @@ from .windows import N_SLOTS, OUT_FPS
 
 __all__ = ["SLOT_TIMES", "GUARD_MIN_MM", "GUARD_RATIO", "GUARD_SIGMA_SLOTS", "GUARD_FALLBACK_SIGMA_SLOTS",
            "NOISE_GATE_MM", "GATE_POWER", "GATE_SHARE", "GATE_MIN_SAMPLES", "SMOOTH_JITTER_MM", "SMOOTH_SHARE",
-           "SMOOTH_MAX_SLOTS", "SMOOTH_HEAVY", "DETAIL_SMOOTH_SLOTS", "NonFiniteOutputError", "grid_windows", "run_network",
+           "SMOOTH_MAX_SLOTS", "SMOOTH_HEAVY", "DETAIL_SMOOTH_SLOTS",
+           "DETAIL_SMOOTH_HEAVY_SLOTS", "DETAIL_SMOOTH_HEAVY_MM", "detail_smoothing_widths", "NonFiniteOutputError", "grid_windows", "run_network",
            "guard_windows", "white_noise_mm", "jitter_share", "window_noise_mm", "gate_windows", "smoothing_widths",
            "smooth_windows", "refine_windows"]
 
@@ -93,6 +94,13 @@ SMOOTH_HEAVY: tuple[tuple[float, float], float] = ((40.0, 200.0), 6.0)
 #: ±30 ms the bow-change timing allows (measured on the fast-stroke test windows: 1 slot cost bow-change F1 0.02-0.03,
 #: 0.5 slot nothing, and it lowers the bowing wrist's velocity error by 4-6 mm/s against no smoothing of the detail).
 DETAIL_SMOOTH_SLOTS: float = 0.5
+#: ... plus this many slots more, ramped in over :data:`DETAIL_SMOOTH_HEAVY_MM` of evident jitter, where the input is so
+#: noisy that the detail's timing -- it also reads the pose -- is no longer sharp. Measured on the do-no-harm sweep's
+#: violin at the paper's noise (~500 mm of evident jitter): acceleration error 2.5 / 2.3 x the best filter's -> 1.5 /
+#: 1.2 x at 12.5 / 25 fps, MPJPE unchanged (8 slots: the same). Ramped over 40-200 mm (the pose smoothing's heavy
+#: range) it also reached the tail of the fast-stroke passages (``realistic_blur``: 9-32 mm for 80 % of windows, more
+#: for some) and cost their bowing-wrist velocity error 1-3 mm/s and bow-change F1 0.01; over 100-400 mm, nothing.
+DETAIL_SMOOTH_HEAVY_MM: tuple[float, float] = (100.0, 400.0)
 
 
 class NonFiniteOutputError(RuntimeError):
@@ -393,6 +401,34 @@ def smoothing_widths(noise: np.ndarray, share: np.ndarray, jitter_mm: tuple[floa
     return width * ramp(share, s_lo, s_hi)
 
 
+def detail_smoothing_widths(noise: np.ndarray, base: float = DETAIL_SMOOTH_SLOTS,
+                            heavy_slots: float = DETAIL_SMOOTH_HEAVY_SLOTS,
+                            heavy_mm: tuple[float, float] = DETAIL_SMOOTH_HEAVY_MM) -> np.ndarray:
+    """Width of the audio detail's smoothing for each window and joint: ``base`` slots, plus ``heavy_slots`` ramped
+    in over ``heavy_mm`` of evident jitter (see :data:`DETAIL_SMOOTH_HEAVY_SLOTS`).
+
+    Parameters
+    ----------
+    noise : np.ndarray, shape (B, J)
+        :func:`window_noise_mm`'s jitter, mm (inf: unknown, treated as moderate -- no extra width).
+    base, heavy_slots : float
+        Slots of the 50 fps grid; >= 0.
+    heavy_mm : (float, float)
+        The ramp, mm; ``0 <= lo < hi``.
+
+    Returns
+    -------
+    np.ndarray, shape (B, J)
+        Standard deviations, slots.
+    """
+    lo, hi = (float(v) for v in heavy_mm)
+    if not (0.0 <= lo < hi) or not base >= 0 or not heavy_slots >= 0:
+        raise ValueError(f"detail smoothing needs 0 <= lo < hi and widths >= 0; got base={base!r}, "
+                         f"heavy_slots={heavy_slots!r}, heavy_mm={heavy_mm!r}")
+    n = np.where(np.isfinite(noise), noise, lo)
+    return float(base) + float(heavy_slots) * np.clip((n - lo) / (hi - lo), 0.0, 1.0)
+
+
 def _smooth_detrended(x: np.ndarray, sigma_slots: float) -> np.ndarray:
     """Gaussian smoothing over time (axis 1) of ``(B, T, ...)`` around each channel's straight-line trend, with
     each channel's mean kept exactly (the edges of a smoothing shift it slightly)."""
@@ -480,7 +516,7 @@ def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None
         Apply :func:`gate_windows` with this half-gain jitter (mm); None: no gate.
     smooth : bool, optional
         Apply :func:`smooth_windows` with the default widths (:data:`SMOOTH_JITTER_MM`,
-        :data:`SMOOTH_MAX_SLOTS`, :data:`DETAIL_SMOOTH_SLOTS`); default: where the gate is on (both act on the
+        :data:`SMOOTH_MAX_SLOTS`, :func:`detail_smoothing_widths`); default: where the gate is on (both act on the
         jitter the input evidently carries, and a bare network, whose gate is off, is returned as it is).
 
     Returns
@@ -508,5 +544,5 @@ def refine_windows(net: torch.nn.Module, frames, times, audio: np.ndarray | None
         refined = gate_windows(frames, grids, refined, gate_mm, noise=noise, share=share)
         detail = detail * _gate_gain(noise, share, gate_mm)[:, None, :, None]
     if smooth:
-        refined = smooth_windows(refined, detail, smoothing_widths(noise, share))
+        refined = smooth_windows(refined, detail, smoothing_widths(noise, share), detail_smoothing_widths(noise))
     return refined, grids, n_guarded

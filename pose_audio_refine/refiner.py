@@ -122,7 +122,7 @@ class Refiner:
         (:func:`~pose_audio_refine.pipeline.gate_windows`). A clean track comes back as it went in (swaps still
         fixed), and so does fast clean motion whose bends read as jitter; at 4 mm, 3 mm of jitter passes 24 % of the
         change, 10 mm 97 %. With the gate, what the network leaves of the jitter is then smoothed as widely as it
-        is large (:func:`~pose_audio_refine.pipeline.smooth_windows`; the audio detail only by 0.5 slot). None: no
+        is large (:func:`~pose_audio_refine.pipeline.smooth_windows`; the audio detail by 0.5 slot, wider only under heavy jitter). None: no
         gate and no smoothing (the network's change passes whole). "auto": as the checkpoint's sidecar says
         (``noise_gate_mm``; default :data:`~pose_audio_refine.pipeline.NOISE_GATE_MM`, 4 mm, for every weights file),
         off for a bare ``nn.Module`` (its output is used as it is).

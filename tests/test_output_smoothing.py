@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from pose_audio_refine.pipeline import (DETAIL_SMOOTH_SLOTS, SMOOTH_HEAVY, SMOOTH_JITTER_MM, SMOOTH_MAX_SLOTS,
-                                        SMOOTH_SHARE, jitter_share, refine_windows, smooth_windows, smoothing_widths)
+from pose_audio_refine.pipeline import (DETAIL_SMOOTH_HEAVY_MM, DETAIL_SMOOTH_HEAVY_SLOTS, DETAIL_SMOOTH_SLOTS, SMOOTH_HEAVY, SMOOTH_JITTER_MM,
+                                        SMOOTH_MAX_SLOTS, SMOOTH_SHARE, detail_smoothing_widths, jitter_share,
+                                        refine_windows, smooth_windows, smoothing_widths)
 
 
 def _accel(x: np.ndarray) -> float:
@@ -29,6 +30,21 @@ def test_widths_follow_the_evident_jitter_and_its_share():
         smoothing_widths(noise, noise, (5.0, 5.0))
     with pytest.raises(ValueError, match="max_slots"):
         smoothing_widths(noise, noise, max_slots=-1.0)
+
+
+def test_detail_smoothing_widens_only_under_heavy_jitter():
+    """The audio detail keeps its sharp bow changes at the jitter of fast-stroke video (up to ~30 mm) and is smoothed
+    more only where the input is so noisy that its timing is not sharp (the paper's noise)."""
+    h_lo, h_hi = DETAIL_SMOOTH_HEAVY_MM
+    noise = np.array([[0.0, 30.0, h_lo, (h_lo + h_hi) / 2, h_hi, 10 * h_hi, np.inf]])
+    w = detail_smoothing_widths(noise)
+    d, extra = DETAIL_SMOOTH_SLOTS, DETAIL_SMOOTH_HEAVY_SLOTS
+    np.testing.assert_allclose(w, [[d, d, d, d + extra / 2, d + extra, d + extra, d]])
+    assert extra > 0 and h_lo > 30.0
+    with pytest.raises(ValueError, match="detail smoothing"):
+        detail_smoothing_widths(noise, heavy_mm=(50.0, 50.0))
+    with pytest.raises(ValueError, match="detail smoothing"):
+        detail_smoothing_widths(noise, heavy_slots=-1.0)
 
 
 def test_jitter_share_tells_jitter_from_fast_motion():
