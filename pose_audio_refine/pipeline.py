@@ -28,8 +28,8 @@ from .windows import N_SLOTS, OUT_FPS
 
 __all__ = ["SLOT_TIMES", "GUARD_MIN_MM", "GUARD_RATIO", "GUARD_SIGMA_SLOTS", "GUARD_FALLBACK_SIGMA_SLOTS",
            "NOISE_GATE_MM", "GATE_POWER", "GATE_SHARE", "GATE_MIN_SAMPLES", "SMOOTH_JITTER_MM", "SMOOTH_SHARE",
-           "SMOOTH_MAX_SLOTS", "SMOOTH_HEAVY", "DETAIL_SMOOTH_SLOTS",
-           "DETAIL_SMOOTH_HEAVY_SLOTS", "DETAIL_SMOOTH_HEAVY_MM", "detail_smoothing_widths", "NonFiniteOutputError", "grid_windows", "run_network",
+           "SMOOTH_MAX_SLOTS", "SMOOTH_HEAVY", "DETAIL_SMOOTH_SLOTS", "DETAIL_SMOOTH_HEAVY_SLOTS",
+           "DETAIL_SMOOTH_HEAVY_MM", "detail_smoothing_widths", "NonFiniteOutputError", "grid_windows", "run_network",
            "guard_windows", "white_noise_mm", "jitter_share", "window_noise_mm", "gate_windows", "smoothing_widths",
            "smooth_windows", "refine_windows"]
 
@@ -100,6 +100,7 @@ DETAIL_SMOOTH_SLOTS: float = 0.5
 #: 1.2 x at 12.5 / 25 fps, MPJPE unchanged (8 slots: the same). Ramped over 40-200 mm (the pose smoothing's heavy
 #: range) it also reached the tail of the fast-stroke passages (``realistic_blur``: 9-32 mm for 80 % of windows, more
 #: for some) and cost their bowing-wrist velocity error 1-3 mm/s and bow-change F1 0.01; over 100-400 mm, nothing.
+DETAIL_SMOOTH_HEAVY_SLOTS: float = 4.0
 DETAIL_SMOOTH_HEAVY_MM: tuple[float, float] = (100.0, 400.0)
 
 
