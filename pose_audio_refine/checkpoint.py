@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "4ba4f49633731b32d0d7e29cae7e2138f5346ae7350f62f4871e00bdd564cde8"
+DEFAULT_SHA256 = "ec621dcdb23ecee70e09b53c0fe7dae21964a155e086cdd70869e27579844acb"
 
 
 class CheckpointError(ValueError):
