@@ -107,3 +107,22 @@ def test_all_zero_audio_rows_are_no_audio():
     padded[:, 100:] = 0.0  # the soundtrack ends two thirds into the window
     prepared = net._prepare_audio(padded, 1, poses)
     assert prepared[:, 100:].abs().max() == 0 and prepared[:, :100].abs().max() > 0
+
+
+def test_extra_dilations_start_as_the_identity_so_a_trained_detail_keeps_its_output(tmp_path):
+    from training.engine.model import PoseRefiner
+
+    poses, audio = _inputs(5)
+    narrow = _with_loud_detail(_net(audio_detail=True))
+    path = tmp_path / "narrow.pth"
+    torch.save(narrow.state_dict(), path)
+    wide = PoseRefiner(net=dict(type="MAPnet", **SMALL, audio_detail=True, detail_extra_dilations=(16, 32, 64)),
+                       init_from=str(path)).net.eval()
+    assert len(wide.detail.blocks) == len(narrow.detail.blocks) + 3
+    torch.testing.assert_close(wide(poses, audio), narrow(poses, audio), rtol=0, atol=1e-5)
+    with torch.no_grad():  # once trained, the new blocks do change the output (they are not dead weight)
+        wide.detail.blocks[-1].mix.weight.normal_(0.0, 0.5, generator=torch.Generator().manual_seed(2))
+    assert (wide(poses, audio) - narrow(poses, audio)).abs().max() > 1e-2
+    with pytest.raises(ValueError, match="dilations"):
+        build_model("MAPnet", **SMALL, audio_detail=True, detail_extra_dilations=(0,))
+

@@ -38,10 +38,13 @@ def audio_present(audio: torch.Tensor) -> torch.Tensor:
 
 
 class _Block(nn.Module):
-    def __init__(self, channels: int, dilation: int):
+    def __init__(self, channels: int, dilation: int, identity: bool = False):
         super().__init__()
         self.conv = nn.Conv1d(channels, channels, 3, padding=dilation, dilation=dilation)
         self.mix = nn.Conv1d(channels, channels, 1)
+        if identity:  # the residual branch starts at zero: the block passes its input through unchanged
+            nn.init.zeros_(self.mix.weight)
+            nn.init.zeros_(self.mix.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.mix(F.gelu(self.conv(x)))
@@ -62,14 +65,23 @@ class AudioDetail(nn.Module):
         One residual block per entry (kernel 3).
     max_disp : float
         Bound of the output, in the units the caller works in (mm / pose_scale).
+    extra_dilations : tuple of int
+        More residual blocks after ``dilations``, each starting as the identity (its residual branch zero), so
+        that a trained detail loaded into the wider net computes exactly what it did and training widens its
+        view from there. Why wider: the sound gives a stroke's timing and speed but not its direction, which
+        must come from the pose samples of the whole passage (one sign per run of alternating strokes);
+        dilations 16, 32 and 64 stretch the receptive field from +-0.34 s to +-2.6 s, the whole window.
     """
 
     def __init__(self, in_dim: int, n_joints: int, channels: int = 96, dilations: tuple[int, ...] = (1, 2, 4, 8),
-                 max_disp: float = DETAIL_MAX_MM / 1000.0):
+                 max_disp: float = DETAIL_MAX_MM / 1000.0, extra_dilations: tuple[int, ...] = ()):
         super().__init__()
         self.n_joints, self.max_disp = int(n_joints), float(max_disp)
+        if any(int(d) < 1 for d in tuple(dilations) + tuple(extra_dilations)):
+            raise ValueError(f"dilations must be >= 1, got {dilations!r} + {extra_dilations!r}")
         self.inp = nn.Conv1d(in_dim, channels, 5, padding=2)
-        self.blocks = nn.ModuleList(_Block(channels, d) for d in dilations)
+        self.blocks = nn.ModuleList([_Block(channels, int(d)) for d in dilations]
+                                    + [_Block(channels, int(d), identity=True) for d in extra_dilations])
         self.out = nn.Conv1d(channels, n_joints * 3, 1)
         nn.init.normal_(self.out.weight, std=1e-3)  # starts as no detail: the net begins as its pose-only self
         nn.init.zeros_(self.out.bias)

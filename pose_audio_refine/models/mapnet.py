@@ -240,6 +240,9 @@ class MAPnet(nn.Module):
     audio_level : bool
         Make the audio features gain-invariant per window before standardising them
         (:func:`pose_audio_refine.audio.relative_level`): real recordings have other gains than the simulator's.
+    detail_extra_dilations : tuple of int
+        With ``audio_detail``: more identity-initialised blocks for the detail's convolution
+        (:class:`~pose_audio_refine.models.audio_detail.AudioDetail` ``extra_dilations``), widening its view.
     """
 
     #: The fixed window (see the class docstring); instance attributes too, for code that reads them off a net.
@@ -252,7 +255,7 @@ class MAPnet(nn.Module):
                  residual_sigma_s: float = 0.04, residual_unswap: bool = False, audio_dropout: float = 0.0,
                  audio_norm: bool = False, loudness_integral: bool = False, use_audio: bool = True,
                  smoothing_sigmas_s: tuple[float, ...] | None = None, audio_detail: bool = False,
-                 audio_level: bool = False):
+                 audio_level: bool = False, detail_extra_dilations: tuple[int, ...] = ()):
         super().__init__()
         if not 0.0 <= audio_dropout <= 1.0:
             raise ValueError(f"audio_dropout must be in [0, 1], got {audio_dropout}")
@@ -317,7 +320,8 @@ class MAPnet(nn.Module):
         if audio_detail:
             a_dim = self.audio_dim + int(self.loudness_integral)
             self.detail = AudioDetail(a_dim + n_joints * 3 + 3 + h1, n_joints,
-                                      max_disp=DETAIL_MAX_MM / self.pose_scale)
+                                      max_disp=DETAIL_MAX_MM / self.pose_scale,
+                                      extra_dilations=tuple(detail_extra_dilations))
         self.register_buffer("output_times", torch.arange(self.t_out, dtype=torch.float32) / self.out_fps,
                              persistent=False)
 
