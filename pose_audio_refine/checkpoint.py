@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "ec621dcdb23ecee70e09b53c0fe7dae21964a155e086cdd70869e27579844acb"
+DEFAULT_SHA256 = "ceb34b1242487130bad14ca84162b34958ec6a068ae3a37b205072f5d7ed1c87"
 
 
 class CheckpointError(ValueError):
