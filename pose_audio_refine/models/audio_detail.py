@@ -14,8 +14,9 @@ per-slot output (its global view of the window) predicts a displacement of every
 
 Why a convolution: the mapping from a bow change's sound to the wrist's reversal is local in time and the same
 everywhere in the window (translation-equivariant), which a few dilated layers learn far faster than attention
-over rebalanced tokens; the receptive field (±0.34 s) spans several strokes, enough to tell their rate and
-phase from the aliased pose samples.
+over rebalanced tokens; the four base blocks' receptive field (±0.34 s) spans several strokes, enough to tell
+their rate and phase from the aliased pose samples, and the shipped model's three extra blocks (``extra_dilations``,
+±2.6 s) let a whole passage's samples vote on which way its strokes go.
 """
 from __future__ import annotations
 
