@@ -1,4 +1,4 @@
-# Stage 13 of the audio model (what ships): stage 12 (mapnet_fast_detail_wide_long.py) trained on with the same
+# Stage 13 of the audio model: stage 12 (mapnet_fast_detail_wide_long.py) trained on with the same
 # recipe over a still longer cosine, 12000 iterations (the audio detail alone). Why: stage 12's 8000 iterations
 # lowered the fast-stroke velocity error more than any change before (17 fps: 277 -> 266 mm/s) and the loss was
 # still falling; 12000 more took it to 254 mm/s and the bow-change F1 at 17 fps to 0.86 (model card).
