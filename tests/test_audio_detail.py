@@ -125,4 +125,3 @@ def test_extra_dilations_start_as_the_identity_so_a_trained_detail_keeps_its_out
     assert (wide(poses, audio) - narrow(poses, audio)).abs().max() > 1e-2
     with pytest.raises(ValueError, match="dilations"):
         build_model("MAPnet", **SMALL, audio_detail=True, detail_extra_dilations=(0,))
-
