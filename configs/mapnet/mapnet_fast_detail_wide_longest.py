@@ -1,4 +1,4 @@
-# Stage 14 of the audio model (what ships): stage 13 (mapnet_fast_detail_wide_longer.py) trained on with the same
+# Stage 14 of the audio model: stage 13 (mapnet_fast_detail_wide_longer.py) trained on with the same
 # recipe, 12000 more iterations (the audio detail alone). Why: stage 13's 12000 iterations still lowered the
 # fast-stroke velocity error at every rate (17 fps: 266 -> 254 mm/s); 12000 more took it to 246 mm/s and the
 # bow-change F1 at 15 fps to 0.85, with the do-no-harm sweep unchanged at 89 cells (model card).
