@@ -37,7 +37,7 @@ pipeline, :func:`training.benchmark.predict.predict_model`) on the noisy levels,
 The gap between the two is the stroke direction, which the sound does not carry (the simulator's up- and
 down-bows sound alike, as a good violinist's do): it must come from the camera's samples. The fitted trace is one
 model-free way of reading it from them, not the best one -- a net that weighs every sample of a passage does as well
-or better (stage 14, measured in session 25, reaches it at 12.5-17 fps) -- so only the oracle direction bounds what audio could add.
+or better (stages 14 and 15 reach it at 12.5-17 fps) -- so only the oracle direction bounds what audio could add.
 """
 from __future__ import annotations
 
