@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "1bae39a415b778a5fb2c733831a5db12b6b6e077291a5fb1372f084cf9f06c65"
+DEFAULT_SHA256 = "23562bdb3e08ca2e224aeee0752ac29d564ca3adf1340e8160cbf3034cab7bd6"
 
 
 class CheckpointError(ValueError):

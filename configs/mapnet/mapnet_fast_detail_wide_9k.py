@@ -1,4 +1,4 @@
-# Stage 15 of the audio model (what ships): stage 14 (mapnet_fast_detail_wide_longest.py) trained on with the same
+# Stage 15 of the audio model: stage 14 (mapnet_fast_detail_wide_longest.py) trained on with the same
 # recipe, 9000 more iterations (the audio detail alone). Why: every longer run so far still lowered the fast-stroke
 # velocity error at every rate (stage 13 -> 14, 17 fps: 254 -> 246 mm/s) with the do-no-harm sweep unchanged, and
 # 12.5 fps sat 0.004 short of the <= 0.6 target; 9000 more took it to 290 mm/s (0.595 x pose-only) and 17 fps to
