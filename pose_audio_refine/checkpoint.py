@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "23562bdb3e08ca2e224aeee0752ac29d564ca3adf1340e8160cbf3034cab7bd6"
+DEFAULT_SHA256 = "e4dcab2c75e5d8530c3b00562e158b5fd21eb896f7579689b852ba0a0d0af8b0"
 
 
 class CheckpointError(ValueError):

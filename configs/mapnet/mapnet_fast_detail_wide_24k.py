@@ -1,4 +1,4 @@
-# Stage 16 of the audio model (what ships): stage 15 (mapnet_fast_detail_wide_9k.py) trained on with the same
+# Stage 16 of the audio model: stage 15 (mapnet_fast_detail_wide_9k.py) trained on with the same
 # recipe, 24000 more iterations (the audio detail alone). Why: stage 14 -> 15 (9000 iterations) still lowered the
 # fast-stroke velocity error at every rate (10 fps: 376 -> 369 mm/s, 17 fps: 246 -> 242) with the do-no-harm sweep
 # unchanged, so the detail was not yet trained out; this run is the longest yet, 24000 (model card).
