@@ -258,23 +258,27 @@ def test_shipped_config_chain_is_what_the_bundled_weights_record():
         return [ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
                 and any(getattr(t, "id", None) == "_base_" for t in n.targets)]
 
-    assert bases("configs/mapnet/mapnet_small_bank.py") == [["../_base_/default_runtime.py"]]
-    assert bases("configs/mapnet/mapnet_small_bank_ft.py") == [["./mapnet_small_bank.py"]]
-    assert bases("configs/mapnet/mapnet_fast.py") == [["./mapnet_small_bank_ft.py"]]
-    assert bases("configs/mapnet/mapnet_fast_ft.py") == [["./mapnet_fast.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail.py") == [["./mapnet_fast_ft.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_sf.py") == [["./mapnet_fast_detail.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_vel.py") == [["./mapnet_fast_detail_sf.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_vel8.py") == [["./mapnet_fast_detail_vel.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_vel16.py") == [["./mapnet_fast_detail_vel8.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_wide.py") == [["./mapnet_fast_detail_vel16.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_wide_ft.py") == [["./mapnet_fast_detail_wide.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_wide_long.py") == [["./mapnet_fast_detail_wide_ft.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_wide_longer.py") == [["./mapnet_fast_detail_wide_long.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_wide_longest.py") == [["./mapnet_fast_detail_wide_longer.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_wide_9k.py") == [["./mapnet_fast_detail_wide_longest.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_wide_24k.py") == [["./mapnet_fast_detail_wide_9k.py"]]
-    assert bases("configs/mapnet/mapnet_fast_detail_wide_20k.py") == [["./mapnet_fast_detail_wide_24k.py"]]
+    # each config's one parent, in training order
+    for child, parent in (
+            ("mapnet_small_bank", "../_base_/default_runtime"),
+            ("mapnet_small_bank_ft", "./mapnet_small_bank"),
+            ("mapnet_fast", "./mapnet_small_bank_ft"),
+            ("mapnet_fast_ft", "./mapnet_fast"),
+            ("mapnet_fast_detail", "./mapnet_fast_ft"),
+            ("mapnet_fast_detail_sf", "./mapnet_fast_detail"),
+            ("mapnet_fast_detail_vel", "./mapnet_fast_detail_sf"),
+            ("mapnet_fast_detail_vel8", "./mapnet_fast_detail_vel"),
+            ("mapnet_fast_detail_vel16", "./mapnet_fast_detail_vel8"),
+            ("mapnet_fast_detail_wide", "./mapnet_fast_detail_vel16"),
+            ("mapnet_fast_detail_wide_ft", "./mapnet_fast_detail_wide"),
+            ("mapnet_fast_detail_wide_long", "./mapnet_fast_detail_wide_ft"),
+            ("mapnet_fast_detail_wide_longer", "./mapnet_fast_detail_wide_long"),
+            ("mapnet_fast_detail_wide_longest", "./mapnet_fast_detail_wide_longer"),
+            ("mapnet_fast_detail_wide_9k", "./mapnet_fast_detail_wide_longest"),
+            ("mapnet_fast_detail_wide_24k", "./mapnet_fast_detail_wide_9k"),
+            ("mapnet_fast_detail_wide_20k", "./mapnet_fast_detail_wide_24k"),
+    ):
+        assert bases(f"configs/mapnet/{child}.py") == [[f"{parent}.py"]]
     assert "_base_" not in (REPO / "configs/_base_/default_runtime.py").read_text()
     from mmengine import Config
     side = json.loads((REPO / "pose_audio_refine/weights/mapnet_fast.json").read_text())
