@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "e4dcab2c75e5d8530c3b00562e158b5fd21eb896f7579689b852ba0a0d0af8b0"
+DEFAULT_SHA256 = "839dca6dbcb3115217fe48dc323e03595a202641bb8c5f28c9a98e7e168e83cf"
 
 
 class CheckpointError(ValueError):

@@ -1,4 +1,4 @@
-# Stage 17 of the audio model (what ships): stage 16 (mapnet_fast_detail_wide_24k.py) trained on with the same
+# Stage 17 of the audio model: stage 16 (mapnet_fast_detail_wide_24k.py) trained on with the same
 # recipe, 20000 more iterations (the audio detail alone). Why: stage 15 -> 16 (24000 iterations) still lowered the
 # fast-stroke velocity error at every rate (10 fps: 369 -> 358 mm/s, 17 fps: 242 -> 229) and raised bow-change F1 by
 # 0.01-0.02 with the do-no-harm sweep unchanged, so the detail was not yet trained out. 20000 is what one session's
