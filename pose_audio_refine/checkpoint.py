@@ -21,7 +21,7 @@ from .models import build_model
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_CHECKPOINT = WEIGHTS_DIR / "mapnet_fast.pth"
 #: SHA-256 of the bundled weights, fixed in code so that a modified file *and* sidecar are refused too.
-DEFAULT_SHA256 = "839dca6dbcb3115217fe48dc323e03595a202641bb8c5f28c9a98e7e168e83cf"
+DEFAULT_SHA256 = "c0c0cd61fe807711bad03816724d170ce4ba8b05a7432b43857bf9e7c629a1d6"
 
 
 class CheckpointError(ValueError):

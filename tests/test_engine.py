@@ -249,7 +249,7 @@ def test_every_training_config_resolves_builds_and_is_named_in_the_readme():
 
 def test_shipped_config_chain_is_what_the_bundled_weights_record():
     """The shipped recipe is a chain of one-parent configs -- the do-no-harm model (stage 1, whose one _base_ is the
-    runtime; stage 2), then the audio model's sixteen stages, each starting from the one before -- and its last stage is
+    runtime; stage 2), then the audio model's seventeen stages, each starting from the one before -- and its last stage is
     exactly what the bundled weights' sidecar records."""
     import ast
 
@@ -278,18 +278,19 @@ def test_shipped_config_chain_is_what_the_bundled_weights_record():
             ("mapnet_fast_detail_wide_24k", "./mapnet_fast_detail_wide_9k"),
             ("mapnet_fast_detail_wide_20k", "./mapnet_fast_detail_wide_24k"),
             ("mapnet_fast_detail_wide_18k", "./mapnet_fast_detail_wide_20k"),
+            ("mapnet_fast_detail_wide_10k", "./mapnet_fast_detail_wide_18k"),
     ):
         assert bases(f"configs/mapnet/{child}.py") == [[f"{parent}.py"]]
     assert "_base_" not in (REPO / "configs/_base_/default_runtime.py").read_text()
     from mmengine import Config
     side = json.loads((REPO / "pose_audio_refine/weights/mapnet_fast.json").read_text())
-    assert side["config"] == "configs/mapnet/mapnet_fast_detail_wide_18k.py"
+    assert side["config"] == "configs/mapnet/mapnet_fast_detail_wide_10k.py"
     cfg = Config.fromfile(str(REPO / side["config"]))
     # the config is the bundled weights' recipe (JSON stores tuples as lists)
     assert json.loads(json.dumps(dict(cfg.model.net))) == side["net"]
     assert cfg.unswap_input == side["unswap_input"]
     assert "train_cfg.max_iters=1750" in side["command"]  # stage 4's device-run deadline, recorded
-    assert side["iteration"] == cfg.train_cfg.max_iters == 18000  # stage 18 ran its whole schedule
+    assert side["iteration"] == cfg.train_cfg.max_iters == 10000  # stage 19 ran its whole schedule
     assert cfg.model.vel_weight == 16.0  # ... with the velocity term weighted 16x
     assert tuple(cfg.model.net.detail_extra_dilations) == (16, 32, 64)  # ... and the detail's view widened
     assert cfg.model.trainable == ["detail"]  # ... with everything but the audio detail frozen
@@ -314,10 +315,11 @@ def test_shipped_config_chain_is_what_the_bundled_weights_record():
     for rel, start in (("wide", "vel16/iter_2000"), ("wide_ft", "wide/iter_3000"), ("wide_long", "wide_ft/iter_3000"),
                        ("wide_longer", "wide_long/iter_8000"), ("wide_longest", "wide_longer/iter_12000"),
                        ("wide_9k", "wide_longest/iter_12000"), ("wide_24k", "wide_9k/iter_9000"),
-                       ("wide_20k", "wide_24k/iter_24000")):
+                       ("wide_20k", "wide_24k/iter_24000"),
+                       ("wide_18k", "wide_20k/iter_20000")):
         stage = Config.fromfile(str(REPO / f"configs/mapnet/mapnet_fast_detail_{rel}.py")).model
         assert stage.init_from == f"work_dirs/mapnet_fast_detail_{start}.pth" and stage.trainable == ["detail"]
-    assert cfg.model.init_from == "work_dirs/mapnet_fast_detail_wide_20k/iter_20000.pth"
+    assert cfg.model.init_from == "work_dirs/mapnet_fast_detail_wide_18k/iter_18000.pth"
 
 
 def test_relative_loss_weighs_each_window_by_its_input_error():

@@ -1,4 +1,4 @@
-# Stage 18 of the audio model (what ships): stage 17 (mapnet_fast_detail_wide_20k.py) trained on with the same
+# Stage 18 of the audio model: stage 17 (mapnet_fast_detail_wide_20k.py) trained on with the same
 # recipe, 18000 more iterations (the audio detail alone). Why: stage 16 -> 17 (20000 iterations) still lowered the
 # fast-stroke velocity error at every rate (10 fps: 358 -> 349 mm/s, 17 fps: 229 -> 221) and raised bow-change F1 by
 # 0.01-0.03 with the do-no-harm sweep unchanged, so the detail was not yet trained out. 18000 is what one session's
